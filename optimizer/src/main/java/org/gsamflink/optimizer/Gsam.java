@@ -1,0 +1,351 @@
+package org.gsamflink.optimizer;
+
+import org.deeplearning4j.nn.api.Model;
+import org.nd4j.linalg.api.blas.Level1;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.DataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Surrogate Gap Guided Sharpness-Aware Minimization (GSAM) for a DL4J {@code MultiLayerNetwork} or {@code
+ * ComputationGraph}, wrapping the network's own configured updater (Sgd, Nesterovs, Adam, AdamW, …, with its L2 or
+ * weight decay) as the base optimizer.
+ *
+ * <pre>
+ * Zhuang, J., Gong, B., Yuan, L., Cui, Y., Adam, H., Dvornek, N., Tatikonda, S., Duncan, J., Liu, T.
+ * "Surrogate Gap Minimization Improves Sharpness-Aware Training."
+ * International Conference on Learning Representations (ICLR), 2022.
+ * https://openreview.net/forum?id=edONMAnhLu-
+ * </pre>
+ *
+ * <p>One {@link #step} on a minibatch B, t being the step counter:
+ * <ol>
+ *   <li>lr_t and ρ_t from the schedulers of the {@link GsamConfig};</li>
+ *   <li>clean pass: ℓ = L(w), g = ∇L(w), and the clean predictions (the prequential output);</li>
+ *   <li>ascent e by the {@link PerturbationMode}; perturbed pass at w + e: ℓ_p, g_p; surrogate gap h = ℓ_p − ℓ;</li>
+ *   <li>decomposition: d = g_p − α·g_⊥ with g_⊥ = g − cos(g, g_p)·‖g‖·g_p/(‖g_p‖ + ε) (the authors' form), or with
+ *       {@code minimizeFp = false} the JAX form d = g + α·(g_p − ⟨ĝ, g_p⟩ĝ);</li>
+ *   <li>w is restored <em>exactly</em> from a copy (w + e − e is not always w in floating point), then the network's
+ *       updater takes d in place of the gradient, exactly as DL4J's {@code fit()} would.</li>
+ * </ol>
+ * α = 0 is SAM, α = 0 with {@link PerturbationMode#ASAM} is ASAM, and ρ_t = 0 skips the perturbed pass so the step
+ * is the base optimizer's, bit for bit. A NaN/Inf loss or gradient skips the step and leaves parameters, updater
+ * state and counters untouched. BatchNorm running statistics are updated by the clean pass only, and with dropout
+ * or weight noise both passes draw the same random masks (the RNG is reseeded from (seed, t) before each pass).
+ *
+ * <p>Lifecycle: construct with {@link #Gsam(Model, GsamConfig)} (allocates the buffers), then {@link #step} many
+ * times, optionally {@link #exportState()} / {@link #importState(byte[])}, and {@link #close()} to release the
+ * buffers. Not thread-safe: one instance per network, used from one thread.
+ *
+ * <p>Memory: three extra vectors of the parameter count (a copy of w, a copy of g and a scratch vector for the
+ * adaptive modes) on top of the network and its updater state. Compute: two forward-backward passes per step.
+ */
+public final class Gsam implements AutoCloseable {
+
+    private final GsamConfig config;
+    private final NetworkAdapter network;
+    private final boolean stochastic;
+    private final List<NetworkAdapter.Range> nonGradientRanges;
+
+    private INDArray savedParams;
+    private INDArray cleanGradient;
+    private INDArray scratch;
+    private INDArray[] savedUpdates;
+
+    private long step;
+    private long seed;
+    private long skippedSteps;
+    private double lastLr = Double.NaN;
+    private double lastRho = Double.NaN;
+
+    /** Wraps {@code network} (a {@code MultiLayerNetwork} or {@code ComputationGraph}, initialised). */
+    public Gsam(Model network, GsamConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.network = NetworkAdapter.of(Objects.requireNonNull(network, "network"));
+        this.stochastic = this.network.hasStochasticLayers();
+        this.nonGradientRanges = this.network.nonGradientRanges();
+        this.seed = config.seed();
+        INDArray params = this.network.params();
+        this.savedParams = Nd4j.createUninitialized(params.dataType(), params.length());
+        this.cleanGradient = Nd4j.createUninitialized(params.dataType(), params.length());
+        this.savedUpdates = new INDArray[nonGradientRanges.size()];
+    }
+
+    public GsamConfig config() {
+        return config;
+    }
+
+    /** The step counter t: steps taken, skipped ones excluded. It survives {@link #exportState()}. */
+    public long stepCount() {
+        return step;
+    }
+
+    /** Steps skipped because of a NaN/Inf loss or gradient. */
+    public long skippedSteps() {
+        return skippedSteps;
+    }
+
+    /** The learning rate step t will use. */
+    public double currentLearningRate() {
+        return config.lrScheduler() != null ? config.lrScheduler().valueAt(step) : updaterLearningRate();
+    }
+
+    /** ρ for step t. */
+    public double currentRho() {
+        return Math.max(0.0, config.rhoScheduler().valueAt(step, currentLearningRate()));
+    }
+
+    /** One step on a single-input, single-output minibatch. */
+    public StepResult step(DataSet batch) {
+        return step(new org.nd4j.linalg.dataset.MultiDataSet(
+                new INDArray[] {batch.getFeatures()}, new INDArray[] {batch.getLabels()},
+                batch.getFeaturesMaskArray() == null ? null : new INDArray[] {batch.getFeaturesMaskArray()},
+                batch.getLabelsMaskArray() == null ? null : new INDArray[] {batch.getLabelsMaskArray()}));
+    }
+
+    /** One GSAM step on {@code batch}; see the class documentation. */
+    public StepResult step(MultiDataSet batch) {
+        ensureOpen();
+        final long t = step;
+        final double lr = currentLearningRate();
+        final double rho = Math.max(0.0, config.rhoScheduler().valueAt(t, lr));
+        if (config.lrScheduler() != null) {
+            for (IUpdater u : network.updaterConfigs()) {
+                u.setLrAndSchedule(lr, null);
+            }
+        }
+        final int n = (int) batch.getFeatures(0).size(0);
+        network.setBatch(batch);
+        try {
+            return rho == 0.0 ? plainStep(t, lr, n) : sharpnessAwareStep(t, lr, rho, n);
+        } finally {
+            network.clearBatch(batch);
+        }
+    }
+
+    private StepResult plainStep(long t, double lr, int n) {
+        reseed(t);
+        double loss = network.computeGradientAndLoss(true);
+        INDArray[] predictions = network.capturedPredictions();
+        double gNorm = network.gradientView().norm2Number().doubleValue() / n;
+        if (!Double.isFinite(loss) || !Double.isFinite(gNorm)) {
+            return skip(t, n, loss, Double.NaN, gNorm, Double.NaN, 0.0, lr, predictions);
+        }
+        network.applyUpdate(n);
+        return advance(new StepResult(t, false, n, loss, loss, 0.0, gNorm, gNorm, 1.0, 0.0, lr, predictions));
+    }
+
+    private StepResult sharpnessAwareStep(long t, double lr, double rho, int n) {
+        final double eps = config.epsilon();
+        final Level1 blas = Nd4j.getBlasWrapper().level1();
+        final INDArray w = network.params();
+        final INDArray grad = network.gradientView();
+        final long len = w.length();
+
+        // Clean pass.
+        reseed(t);
+        final double loss = network.computeGradientAndLoss(true);
+        final INDArray[] predictions = network.capturedPredictions();
+        saveAndZeroNonGradientSlots(grad);
+        // The view holds the gradient summed over the batch (DL4J's updater divides by n); norms are reported,
+        // and ε applied, on the mean-loss gradient, so the sums are scaled by 1/n in the scalar factors below.
+        final double gNorm = grad.norm2Number().doubleValue() / n;
+        if (!Double.isFinite(loss) || !Double.isFinite(gNorm)) {
+            return skip(t, n, loss, Double.NaN, gNorm, Double.NaN, rho, lr, predictions);
+        }
+        cleanGradient.assign(grad);
+        savedParams.assign(w);
+
+        // Ascent step w ← w + e.
+        switch (config.perturbation()) {
+            case NONE -> blas.axpy(len, rho / (n * (gNorm + eps)), cleanGradient, w);
+            case PAPER -> {
+                INDArray e = scratch().assign(w);
+                Transforms.abs(e, false).muli(cleanGradient);
+                blas.axpy(len, rho / (n * (gNorm + eps)), e, w);
+            }
+            case ASAM -> {
+                INDArray e = scratch().assign(w).muli(cleanGradient);
+                double wgNorm = e.norm2Number().doubleValue() / n;   // ‖|w| ⊙ g‖ = ‖w ⊙ g‖
+                e.muli(savedParams);
+                blas.axpy(len, rho / (n * (wgNorm + eps)), e, w);
+            }
+            default -> throw new IllegalStateException("unknown perturbation mode " + config.perturbation());
+        }
+
+        // Perturbed pass: same dropout masks; BatchNorm statistics from this pass are discarded below.
+        reseed(t);
+        final double perturbedLoss = network.computeGradientAndLoss(false);
+        zeroNonGradientSlots(grad);
+        final double gpNorm = grad.norm2Number().doubleValue() / n;
+        // Exact restore from the copy, not w − e.
+        w.assign(savedParams);
+        if (!Double.isFinite(perturbedLoss) || !Double.isFinite(gpNorm)) {
+            return skip(t, n, loss, perturbedLoss, gNorm, gpNorm, rho, lr, predictions);
+        }
+        final double dot = blas.dot(len, 1.0, cleanGradient, grad) / ((double) n * n);
+        final double cos = dot / (gNorm * gpNorm + eps);
+
+        // Descent direction d, written into the gradient view (currently g_p) in place.
+        final double alpha = config.alpha();
+        if (config.minimizeFp()) {
+            if (alpha != 0.0) {
+                // d = g_p − α·(g − cos·‖g‖·g_p/(‖g_p‖+ε)) = (1 + α·cos·‖g‖/(‖g_p‖+ε))·g_p − α·g
+                grad.muli(1.0 + alpha * cos * gNorm / (gpNorm + eps));
+                blas.axpy(len, -alpha, cleanGradient, grad);
+            }
+        } else {
+            // d = g + α·(g_p − ⟨g,g_p⟩/(‖g‖+ε)²·g) = α·g_p + (1 − α·⟨g,g_p⟩/(‖g‖+ε)²)·g
+            grad.muli(alpha);
+            blas.axpy(len, 1.0 - alpha * dot / ((gNorm + eps) * (gNorm + eps)), cleanGradient, grad);
+        }
+        restoreNonGradientSlots(grad);
+        network.applyUpdate(n);
+        return advance(new StepResult(t, false, n, loss, perturbedLoss, perturbedLoss - loss, gNorm, gpNorm, cos,
+                rho, lr, predictions));
+    }
+
+    private StepResult skip(long t, int n, double loss, double perturbedLoss, double gNorm, double gpNorm,
+                            double rho, double lr, INDArray[] predictions) {
+        skippedSteps++;
+        return new StepResult(t, true, n, loss, perturbedLoss, perturbedLoss - loss, gNorm, gpNorm, Double.NaN,
+                rho, lr, predictions);
+    }
+
+    private StepResult advance(StepResult result) {
+        lastLr = result.lr();
+        lastRho = result.rho();
+        step++;
+        return result;
+    }
+
+    /** Dropout and weight noise draw from ND4J's RNG: the same seed before both passes gives the same masks. */
+    private void reseed(long t) {
+        if (stochastic) {
+            Nd4j.getRandom().setSeed(stepSeed(seed, t));
+        }
+    }
+
+    /** SplitMix64 of (seed, t): independent-looking seeds for consecutive steps. */
+    static long stepSeed(long seed, long t) {
+        long z = seed + (t + 1) * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    private INDArray scratch() {
+        if (scratch == null) {
+            scratch = Nd4j.createUninitialized(savedParams.dataType(), savedParams.length());
+        }
+        return scratch;
+    }
+
+    /**
+     * BatchNorm's running mean/variance travel through the gradient view as updates: keep the clean pass's, and
+     * leave them out of every norm, dot product and perturbation.
+     */
+    private void saveAndZeroNonGradientSlots(INDArray grad) {
+        for (int i = 0; i < savedUpdates.length; i++) {
+            INDArray slot = slot(grad, i);
+            if (savedUpdates[i] == null) {
+                savedUpdates[i] = slot.dup();
+            } else {
+                savedUpdates[i].assign(slot);
+            }
+            slot.assign(0);
+        }
+    }
+
+    private void zeroNonGradientSlots(INDArray grad) {
+        for (int i = 0; i < savedUpdates.length; i++) {
+            slot(grad, i).assign(0);
+        }
+    }
+
+    private void restoreNonGradientSlots(INDArray grad) {
+        for (int i = 0; i < savedUpdates.length; i++) {
+            slot(grad, i).assign(savedUpdates[i]);
+        }
+    }
+
+    private INDArray slot(INDArray grad, int i) {
+        NetworkAdapter.Range r = nonGradientRanges.get(i);
+        return grad.get(NDArrayIndex.interval(r.start(), r.end()));
+    }
+
+    private double updaterLearningRate() {
+        List<IUpdater> updaters = network.updaterConfigs();
+        return updaters.isEmpty() ? 0.0
+                : updaters.get(0).getLearningRate(network.iterationCount(), network.epochCount());
+    }
+
+    /**
+     * The whole training state (parameters, updater state, step counter, scheduler states, RNG seed, DL4J
+     * iteration/epoch counts) in the versioned binary format of {@link GsamState}.
+     */
+    public byte[] exportState() {
+        ensureOpen();
+        return snapshotState().encode();
+    }
+
+    /** The training state as an object; see {@link #exportState()}. */
+    public GsamState snapshotState() {
+        INDArray updaterState = network.updater().getStateViewArray();
+        return new GsamState(step, skippedSteps, seed, network.iterationCount(), network.epochCount(), lastLr,
+                lastRho, network.params(), updaterState);
+    }
+
+    /**
+     * Restores a state written by {@link #exportState()} into this optimizer and its network, which must have the
+     * same architecture. The optimizer then continues bit-identically to the one that exported it.
+     */
+    public void importState(byte[] bytes) {
+        restoreState(GsamState.decode(bytes));
+    }
+
+    public void restoreState(GsamState state) {
+        ensureOpen();
+        state.copyParamsInto(network.params());
+        INDArray updaterState = network.updater().getStateViewArray();
+        state.copyUpdaterStateInto(updaterState);
+        network.setIterationCount(state.iterationCount());
+        network.setEpochCount(state.epochCount());
+        step = state.step();
+        skippedSteps = state.skippedSteps();
+        seed = state.seed();
+        lastLr = state.lastLr();
+        lastRho = state.lastRho();
+    }
+
+    /** The scheduler states: the lr and ρ of the last step taken (NaN before the first). */
+    public double lastLearningRate() {
+        return lastLr;
+    }
+
+    public double lastRho() {
+        return lastRho;
+    }
+
+    private void ensureOpen() {
+        if (savedParams == null) {
+            throw new IllegalStateException("this Gsam optimizer is closed");
+        }
+    }
+
+    /** Releases the optimizer's buffers; the network stays usable. */
+    @Override
+    public void close() {
+        savedParams = null;
+        cleanGradient = null;
+        scratch = null;
+        savedUpdates = null;
+    }
+}

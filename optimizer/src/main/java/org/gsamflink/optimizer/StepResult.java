@@ -1,0 +1,42 @@
+package org.gsamflink.optimizer;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * What one {@link Gsam#step} did. Losses are the mean minibatch loss without the regularization (L2 / weight decay)
+ * term, which belongs to the base optimizer; norms are those of the mean-loss gradients over the trainable
+ * parameters (BatchNorm running statistics excluded).
+ *
+ * @param step            the step counter t this step ran at (the counter afterwards is t + 1 unless skipped)
+ * @param skipped         true when a loss or gradient was NaN/Inf: parameters, updater state and counters are untouched
+ * @param batchSize       examples in the minibatch
+ * @param cleanLoss       ℓ = L(w)
+ * @param perturbedLoss   ℓ_p = L(w + e) (equals ℓ when ρ_t = 0)
+ * @param surrogateGap    h = ℓ_p − ℓ, never clamped
+ * @param gradNorm        ‖g‖
+ * @param perturbedGradNorm ‖g_p‖
+ * @param cosine          cos(g, g_p)
+ * @param rho             ρ_t
+ * @param lr              lr_t
+ * @param predictions     the clean pass's network outputs, one array per network output (the prequential
+ *                        "predict, then train" output for this batch; made before the update)
+ */
+public record StepResult(
+        long step,
+        boolean skipped,
+        int batchSize,
+        double cleanLoss,
+        double perturbedLoss,
+        double surrogateGap,
+        double gradNorm,
+        double perturbedGradNorm,
+        double cosine,
+        double rho,
+        double lr,
+        INDArray[] predictions) {
+
+    /** The first (for a MultiLayerNetwork: the only) output's predictions. */
+    public INDArray prediction() {
+        return predictions == null || predictions.length == 0 ? null : predictions[0];
+    }
+}
