@@ -55,8 +55,15 @@ final class TinyNetworks {
     /** A classifier MLP in{@literal ->}hidden{@literal ->}hidden{@literal ->}classes. */
     static MultiLayerConfiguration mlp(int in, int hidden, int classes, IUpdater updater, DataType type,
                                        double dropout, boolean batchNorm, long seed) {
+        return mlp(in, hidden, classes, updater, type, dropout, batchNorm, seed, 0, 0);
+    }
+
+    /** As above with DL4J's decoupled weight decay and L2, both applied by the updater. */
+    static MultiLayerConfiguration mlp(int in, int hidden, int classes, IUpdater updater, DataType type,
+                                       double dropout, boolean batchNorm, long seed, double weightDecay, double l2) {
         NeuralNetConfiguration.ListBuilder b = new NeuralNetConfiguration.Builder()
                 .seed(seed).dataType(type).updater(updater).weightInit(WeightInit.XAVIER)
+                .weightDecay(weightDecay).l2(l2)
                 .list()
                 .layer(dense(in, hidden, dropout));
         if (batchNorm) {
