@@ -1,0 +1,285 @@
+package org.gsamflink.optimizer.schedule;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Parses the one-line scheduler specs used on the command line and in configuration files. Every scheduler's
+ * {@code describe()} prints such a spec, and {@code parse(s.describe())} equals {@code s}.
+ *
+ * <h2>Grammar</h2>
+ *
+ * <pre>
+ *   spec     := type ':' body
+ *   body     := number                         (constant only: "constant:0.1")
+ *             | pair (',' pair)*
+ *   pair     := key '=' value
+ *   list     := number (';' number)*           (for values / milestones)
+ * </pre>
+ *
+ * Blanks around tokens are ignored; type names and keys are case-sensitive; each key may appear once. Real numbers
+ * use Java's {@link Double#parseDouble} syntax ({@code 0.1}, {@code 1e-3}, {@code 1.0E-4}); step counts are
+ * integers ({@link Long#parseLong}). Keys per type (required ones in bold), with the builder setter each maps to:
+ *
+ * <table>
+ *   <caption>Scheduler spec keys</caption>
+ *   <tr><th>type</th><th>keys</th></tr>
+ *   <tr><td>{@code constant}</td><td><b>value</b>, warmup, init</td></tr>
+ *   <tr><td>{@code linear}</td><td><b>max</b>, min, <b>T</b>, warmup, init</td></tr>
+ *   <tr><td>{@code cosine}</td><td><b>max</b>, min, <b>T</b>, warmup, init</td></tr>
+ *   <tr><td>{@code poly}</td><td><b>max</b>, min, order, T, warmup, init</td></tr>
+ *   <tr><td>{@code step}</td><td><b>values</b> (list), milestones (list), T, warmup, init</td></tr>
+ *   <tr><td>{@code proportion} ({@link #parseRho} only)</td><td><b>lrMax</b>, lrMin, <b>rhoMax</b>, rhoMin</td></tr>
+ * </table>
+ *
+ * {@code max}, {@code min}, {@code init}, {@code value}, {@code order}, {@code T}, {@code warmup} map to {@code
+ * maxValue}, {@code minValue}, {@code initValue}, {@code value}, {@code order}, {@code totalSteps}, {@code
+ * warmupSteps}; defaults and rules are those of the builders. Examples:
+ *
+ * <pre>
+ *   constant:0.1
+ *   constant:value=0.1,warmup=100,init=0
+ *   linear:max=0.1,min=0,T=1000,warmup=10,init=0
+ *   cosine:max=0.1,min=0.001,T=5000,warmup=100
+ *   poly:max=0.1,min=0,order=-0.5,warmup=10
+ *   step:values=0.1;0.02;0.004,milestones=300;600
+ *   proportion:lrMax=0.1,lrMin=0.001,rhoMax=0.04,rhoMin=0.02
+ * </pre>
+ *
+ * Any error (unknown type or key, duplicate key, malformed number, or a builder rule) is an {@link
+ * IllegalArgumentException} whose message quotes the spec and names the key.
+ */
+public final class Schedulers {
+
+    private Schedulers() {}
+
+    /**
+     * Parses an lr (or ρ) scheduler spec of type {@code constant}, {@code linear}, {@code cosine}, {@code poly} or
+     * {@code step}; see the class Javadoc for the grammar.
+     *
+     * @throws IllegalArgumentException if the spec is malformed or breaks a builder rule
+     */
+    public static WarmupScheduler parse(String spec) {
+        Objects.requireNonNull(spec, "spec");
+        try {
+            Spec s = Spec.split(spec);
+            if (s.type.equals("proportion")) {
+                throw new IllegalArgumentException(
+                        "proportion is a rho scheduler that follows the lr; use Schedulers.parseRho");
+            }
+            return parse(s);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw wrap(spec, e);
+        }
+    }
+
+    /**
+     * Parses a ρ scheduler spec: {@code proportion:…} gives a {@link ProportionScheduler}; any spec accepted by
+     * {@link #parse} gives that scheduler, ignoring the lr ({@link RhoScheduler#of}).
+     *
+     * @throws IllegalArgumentException if the spec is malformed or breaks a builder rule
+     */
+    public static RhoScheduler parseRho(String spec) {
+        Objects.requireNonNull(spec, "spec");
+        try {
+            Spec s = Spec.split(spec);
+            if (s.type.equals("proportion")) {
+                return parseProportion(s);
+            }
+            return RhoScheduler.of(parse(s));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw wrap(spec, e);
+        }
+    }
+
+    private static IllegalArgumentException wrap(String spec, RuntimeException e) {
+        return new IllegalArgumentException("invalid scheduler spec '" + spec + "': " + e.getMessage(), e);
+    }
+
+    private static WarmupScheduler parse(Spec s) {
+        switch (s.type) {
+            case "constant":
+                return parseConstant(s);
+            case "linear": {
+                Map<String, String> kv = s.pairs(List.of("max", "min", "T", "warmup", "init"));
+                LinearScheduler.Builder b = LinearScheduler.builder();
+                apply(kv, "max", v -> b.maxValue(real("max", v)));
+                apply(kv, "min", v -> b.minValue(real("min", v)));
+                apply(kv, "T", v -> b.totalSteps(integer("T", v)));
+                apply(kv, "warmup", v -> b.warmupSteps(integer("warmup", v)));
+                apply(kv, "init", v -> b.initValue(real("init", v)));
+                return b.build();
+            }
+            case "cosine": {
+                Map<String, String> kv = s.pairs(List.of("max", "min", "T", "warmup", "init"));
+                CosineScheduler.Builder b = CosineScheduler.builder();
+                apply(kv, "max", v -> b.maxValue(real("max", v)));
+                apply(kv, "min", v -> b.minValue(real("min", v)));
+                apply(kv, "T", v -> b.totalSteps(integer("T", v)));
+                apply(kv, "warmup", v -> b.warmupSteps(integer("warmup", v)));
+                apply(kv, "init", v -> b.initValue(real("init", v)));
+                return b.build();
+            }
+            case "poly": {
+                Map<String, String> kv = s.pairs(List.of("max", "min", "order", "T", "warmup", "init"));
+                PolyScheduler.Builder b = PolyScheduler.builder();
+                apply(kv, "max", v -> b.maxValue(real("max", v)));
+                apply(kv, "min", v -> b.minValue(real("min", v)));
+                apply(kv, "order", v -> b.order(real("order", v)));
+                apply(kv, "T", v -> b.totalSteps(integer("T", v)));
+                apply(kv, "warmup", v -> b.warmupSteps(integer("warmup", v)));
+                apply(kv, "init", v -> b.initValue(real("init", v)));
+                return b.build();
+            }
+            case "step": {
+                Map<String, String> kv = s.pairs(List.of("values", "milestones", "T", "warmup", "init"));
+                StepScheduler.Builder b = StepScheduler.builder();
+                apply(kv, "values", v -> b.values(reals("values", v)));
+                apply(kv, "milestones", v -> b.milestones(integers("milestones", v)));
+                apply(kv, "T", v -> b.totalSteps(integer("T", v)));
+                apply(kv, "warmup", v -> b.warmupSteps(integer("warmup", v)));
+                apply(kv, "init", v -> b.initValue(real("init", v)));
+                return b.build();
+            }
+            default:
+                throw new IllegalArgumentException("unknown scheduler type '" + s.type
+                        + "'; expected one of constant, linear, cosine, poly, step (or proportion for rho)");
+        }
+    }
+
+    private static ConstantScheduler parseConstant(Spec s) {
+        if (!s.body.contains("=")) {
+            return ConstantScheduler.builder().value(real("value", s.body.trim())).build();
+        }
+        Map<String, String> kv = s.pairs(List.of("value", "warmup", "init"));
+        ConstantScheduler.Builder b = ConstantScheduler.builder();
+        apply(kv, "value", v -> b.value(real("value", v)));
+        apply(kv, "warmup", v -> b.warmupSteps(integer("warmup", v)));
+        apply(kv, "init", v -> b.initValue(real("init", v)));
+        return b.build();
+    }
+
+    private static ProportionScheduler parseProportion(Spec s) {
+        Map<String, String> kv = s.pairs(List.of("lrMax", "lrMin", "rhoMax", "rhoMin"));
+        ProportionScheduler.Builder b = ProportionScheduler.builder();
+        apply(kv, "lrMax", v -> b.lrMax(real("lrMax", v)));
+        apply(kv, "lrMin", v -> b.lrMin(real("lrMin", v)));
+        apply(kv, "rhoMax", v -> b.rhoMax(real("rhoMax", v)));
+        apply(kv, "rhoMin", v -> b.rhoMin(real("rhoMin", v)));
+        return b.build();
+    }
+
+    /** Calls the setter when the key is present, prefixing a setter's complaint with the key as written. */
+    private static void apply(Map<String, String> kv, String key, Consumer<String> setter) {
+        String value = kv.get(key);
+        if (value == null) {
+            return;
+        }
+        try {
+            setter.accept(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + "=" + value + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static double real(String key, String text) {
+        try {
+            return Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a number, got '" + text + "'", e);
+        }
+    }
+
+    private static long integer(String key, String text) {
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be an integer, got '" + text + "'", e);
+        }
+    }
+
+    private static double[] reals(String key, String text) {
+        List<String> items = list(key, text);
+        double[] out = new double[items.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = real(key + "[" + i + "]", items.get(i));
+        }
+        return out;
+    }
+
+    private static long[] integers(String key, String text) {
+        List<String> items = list(key, text);
+        long[] out = new long[items.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = integer(key + "[" + i + "]", items.get(i));
+        }
+        return out;
+    }
+
+    private static List<String> list(String key, String text) {
+        List<String> items = new ArrayList<>();
+        for (String item : text.split(";", -1)) {
+            String trimmed = item.trim();
+            if (trimmed.isEmpty()) {
+                throw new IllegalArgumentException(key + " has an empty list item in '" + text + "'");
+            }
+            items.add(trimmed);
+        }
+        return items;
+    }
+
+    /** A spec split into its type and body. */
+    private static final class Spec {
+        final String type;
+        final String body;
+
+        private Spec(String type, String body) {
+            this.type = type;
+            this.body = body;
+        }
+
+        static Spec split(String spec) {
+            int colon = spec.indexOf(':');
+            if (colon < 0) {
+                throw new IllegalArgumentException("expected '<type>:<settings>', e.g. 'constant:0.1'");
+            }
+            String type = spec.substring(0, colon).trim();
+            String body = spec.substring(colon + 1).trim();
+            if (type.isEmpty()) {
+                throw new IllegalArgumentException("missing scheduler type before ':'");
+            }
+            if (body.isEmpty()) {
+                throw new IllegalArgumentException("missing settings after '" + type + ":'");
+            }
+            return new Spec(type, body);
+        }
+
+        /** The key=value pairs of the body, rejecting keys outside {@code allowed} and duplicates. */
+        Map<String, String> pairs(List<String> allowed) {
+            Map<String, String> kv = new LinkedHashMap<>();
+            for (String pair : body.split(",", -1)) {
+                int eq = pair.indexOf('=');
+                if (eq < 0) {
+                    throw new IllegalArgumentException("expected key=value, got '" + pair.trim() + "'");
+                }
+                String key = pair.substring(0, eq).trim();
+                String value = pair.substring(eq + 1).trim();
+                if (!allowed.contains(key)) {
+                    throw new IllegalArgumentException("unknown key '" + key + "' for a " + type
+                            + " scheduler; allowed keys: " + String.join(", ", allowed));
+                }
+                if (value.isEmpty()) {
+                    throw new IllegalArgumentException("missing value for key '" + key + "'");
+                }
+                if (kv.put(key, value) != null) {
+                    throw new IllegalArgumentException("duplicate key '" + key + "'");
+                }
+            }
+            return kv;
+        }
+    }
+}
