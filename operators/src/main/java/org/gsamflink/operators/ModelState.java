@@ -1,0 +1,31 @@
+package org.gsamflink.operators;
+
+/**
+ * The keyed state of one model id, the source of truth for its training: the optimizer state (parameters, updater
+ * state, step and scheduler counters, RNG seed: {@code GsamState}'s binary format), the architecture it belongs to,
+ * and the metric windows. Written by {@link ModelStateSerializer}; the live ND4J network is only a cache of it.
+ */
+public final class ModelState {
+
+    /** {@link ModelSpec#architectureFingerprint()} of the network the optimizer state belongs to. */
+    public String architectureFingerprint;
+    /** {@code GsamState} bytes. */
+    public byte[] optimizerState;
+    public long examplesSeen;
+    public long lastSnapshotStep;
+    public long lastSnapshotTimeMs;
+    public final MetricsAccumulator metricsWindow = new MetricsAccumulator();
+    public final MetricsAccumulator snapshotWindow = new MetricsAccumulator();
+
+    ModelState copy() {
+        ModelState c = new ModelState();
+        c.architectureFingerprint = architectureFingerprint;
+        c.optimizerState = optimizerState == null ? null : optimizerState.clone();
+        c.examplesSeen = examplesSeen;
+        c.lastSnapshotStep = lastSnapshotStep;
+        c.lastSnapshotTimeMs = lastSnapshotTimeMs;
+        c.metricsWindow.copyFrom(metricsWindow);
+        c.snapshotWindow.copyFrom(snapshotWindow);
+        return c;
+    }
+}

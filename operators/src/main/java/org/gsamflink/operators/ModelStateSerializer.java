@@ -1,0 +1,113 @@
+package org.gsamflink.operators;
+
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+import java.io.IOException;
+
+/**
+ * Explicit serializer of {@link ModelState} (no Kryo, no Java serialization). Each value starts with a format
+ * version byte so that a later release reads the savepoints of this one:
+ * <pre>
+ *   byte   format (1)
+ *   UTF    architecture fingerprint ("" when unknown)
+ *   int    optimizer state length, then its bytes (-1: none yet)
+ *   long   examplesSeen, long lastSnapshotStep, long lastSnapshotTimeMs
+ *   metrics window, snapshot window (see MetricsAccumulator#write)
+ * </pre>
+ */
+public final class ModelStateSerializer extends TypeSerializerSingleton<ModelState> {
+
+    private static final long serialVersionUID = 1L;
+    public static final ModelStateSerializer INSTANCE = new ModelStateSerializer();
+    static final byte FORMAT = 1;
+
+    @Override
+    public boolean isImmutableType() {
+        return false;
+    }
+
+    @Override
+    public ModelState createInstance() {
+        return new ModelState();
+    }
+
+    @Override
+    public ModelState copy(ModelState from) {
+        return from.copy();
+    }
+
+    @Override
+    public ModelState copy(ModelState from, ModelState reuse) {
+        return from.copy();
+    }
+
+    @Override
+    public int getLength() {
+        return -1;
+    }
+
+    @Override
+    public void serialize(ModelState s, DataOutputView out) throws IOException {
+        out.writeByte(FORMAT);
+        out.writeUTF(s.architectureFingerprint == null ? "" : s.architectureFingerprint);
+        if (s.optimizerState == null) {
+            out.writeInt(-1);
+        } else {
+            out.writeInt(s.optimizerState.length);
+            out.write(s.optimizerState);
+        }
+        out.writeLong(s.examplesSeen);
+        out.writeLong(s.lastSnapshotStep);
+        out.writeLong(s.lastSnapshotTimeMs);
+        s.metricsWindow.write(out);
+        s.snapshotWindow.write(out);
+    }
+
+    @Override
+    public ModelState deserialize(DataInputView in) throws IOException {
+        byte format = in.readByte();
+        if (format != FORMAT) {
+            throw new IOException("unsupported model state format " + format + " (this release reads " + FORMAT + ")");
+        }
+        ModelState s = new ModelState();
+        String fp = in.readUTF();
+        s.architectureFingerprint = fp.isEmpty() ? null : fp;
+        int n = in.readInt();
+        if (n >= 0) {
+            s.optimizerState = new byte[n];
+            in.readFully(s.optimizerState);
+        }
+        s.examplesSeen = in.readLong();
+        s.lastSnapshotStep = in.readLong();
+        s.lastSnapshotTimeMs = in.readLong();
+        s.metricsWindow.read(in);
+        s.snapshotWindow.read(in);
+        return s;
+    }
+
+    @Override
+    public ModelState deserialize(ModelState reuse, DataInputView in) throws IOException {
+        return deserialize(in);
+    }
+
+    @Override
+    public void copy(DataInputView in, DataOutputView out) throws IOException {
+        serialize(deserialize(in), out);
+    }
+
+    @Override
+    public TypeSerializerSnapshot<ModelState> snapshotConfiguration() {
+        return new Snapshot();
+    }
+
+    /** Snapshot of this stateless serializer; the per-value format byte carries the data version. */
+    public static final class Snapshot extends SimpleTypeSerializerSnapshot<ModelState> {
+        public Snapshot() {
+            super(() -> INSTANCE);
+        }
+    }
+}

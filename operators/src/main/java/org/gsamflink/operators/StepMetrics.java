@@ -1,0 +1,39 @@
+package org.gsamflink.operators;
+
+/**
+ * Training metrics of one model, per step or aggregated over {@code steps} steps (means over the steps; accuracy
+ * over the examples). A Flink POJO.
+ *
+ * <p>{@code accuracy} is prequential: each batch is predicted by the model <em>before</em> it trains on it.
+ */
+public class StepMetrics {
+
+    public String modelId;
+    /** The step counter after the last step covered. */
+    public long step;
+    /** Steps covered by this record (1 unless metrics are aggregated). */
+    public int steps;
+    public long examples;
+    public double cleanLoss;
+    public double perturbedLoss;
+    public double surrogateGap;
+    public double accuracy;
+    public double rho;
+    public double lr;
+    public double gradNorm;
+    public double perturbedGradNorm;
+    public double cosine;
+    /** Examples per second of training time in the covered steps (wall clock: not deterministic). */
+    public double examplesPerSecond;
+    /** Steps skipped so far for a NaN/Inf loss or gradient (cumulative). */
+    public long skippedSteps;
+    public long timestampMs;
+
+    public StepMetrics() {}
+
+    @Override
+    public String toString() {
+        return String.format("StepMetrics{model=%s, step=%d, steps=%d, loss=%.5f, gap=%.5f, acc=%.4f, rho=%.4g, lr=%.4g,"
+                        + " skipped=%d}", modelId, step, steps, cleanLoss, surrogateGap, accuracy, rho, lr, skippedSteps);
+    }
+}

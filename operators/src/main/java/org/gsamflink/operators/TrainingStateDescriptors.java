@@ -1,0 +1,36 @@
+package org.gsamflink.operators;
+
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeutils.base.IntSerializer;
+import org.apache.flink.api.common.typeutils.base.LongSerializer;
+
+/**
+ * Every piece of keyed state of the training operator, in one place. The names are part of the savepoint format:
+ * never rename one.
+ */
+final class TrainingStateDescriptors {
+
+    static final String MODEL = "gsam-model";
+    static final String PENDING_EXAMPLES = "gsam-pending-examples";
+    static final String PENDING_COUNT = "gsam-pending-count";
+    static final String PENDING_DEADLINE = "gsam-pending-deadline";
+
+    private TrainingStateDescriptors() {}
+
+    static ValueStateDescriptor<ModelState> model() {
+        return new ValueStateDescriptor<>(MODEL, ModelStateSerializer.INSTANCE);
+    }
+
+    static ListStateDescriptor<TrainingRecord> pendingExamples() {
+        return new ListStateDescriptor<>(PENDING_EXAMPLES, TrainingRecordSerializer.INSTANCE);
+    }
+
+    static ValueStateDescriptor<Integer> pendingCount() {
+        return new ValueStateDescriptor<>(PENDING_COUNT, IntSerializer.INSTANCE);
+    }
+
+    static ValueStateDescriptor<Long> pendingDeadline() {
+        return new ValueStateDescriptor<>(PENDING_DEADLINE, LongSerializer.INSTANCE);
+    }
+}
