@@ -121,7 +121,8 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
         Integer count = pendingCount.value();
         int n = (count == null ? 0 : count) + r.rows;
         pendingCount.update(n);
-        if (n == 1 && spec.batchTimeoutMs() > 0) {
+        // The record that starts a batch (one or several rows) sets its deadline.
+        if ((count == null || count == 0) && spec.batchTimeoutMs() > 0) {
             long deadline = getProcessingTimeService().getCurrentProcessingTime() + spec.batchTimeoutMs();
             pendingDeadline.update(deadline);
             timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, deadline);

@@ -164,12 +164,16 @@ public final class ModelSpec implements Serializable {
         /** A MultiLayerConfiguration or ComputationGraphConfiguration JSON; checked by parsing it. */
         public Builder networkConfigJson(String json) {
             Objects.requireNonNull(json, "networkConfigJson");
+            // DL4J's fromJson ignores unknown properties, so "{}" parses as an empty network: check what was read.
             try {
-                MultiLayerConfiguration.fromJson(json);
+                MultiLayerConfiguration mlc = MultiLayerConfiguration.fromJson(json);
+                if (mlc.getConfs() == null || mlc.getConfs().isEmpty()) {
+                    throw new IllegalStateException("a MultiLayerConfiguration without layers");
+                }
                 this.graph = false;
             } catch (RuntimeException notMultiLayer) {
                 try {
-                    ComputationGraphConfiguration.fromJson(json);
+                    ComputationGraphConfiguration.fromJson(json).validate();
                     this.graph = true;
                 } catch (RuntimeException e) {
                     throw new IllegalArgumentException("networkConfigJson is neither a DL4J MultiLayerConfiguration nor "

@@ -1,0 +1,39 @@
+package org.gsamflink.benchmarks;
+
+import org.gsamflink.optimizer.GsamConfig;
+
+import java.util.Locale;
+
+/**
+ * What one training step is: DL4J's own {@code fit(DataSet)}, or a {@link org.gsamflink.optimizer.Gsam} step as
+ * SAM (α = 0) or GSAM, all over the same base updater of the network.
+ */
+public enum StepVariant {
+    FIT(null),
+    SAM(GsamConfig.sam(StepVariant.RHO)),
+    GSAM(GsamConfig.gsam(StepVariant.ALPHA, StepVariant.RHO));
+
+    /** Perturbation radius of the SAM and GSAM variants. */
+    public static final double RHO = 0.05;
+    /** GSAM's α. */
+    public static final double ALPHA = 0.1;
+
+    private final GsamConfig config;
+
+    StepVariant(GsamConfig config) {
+        this.config = config;
+    }
+
+    /** The optimizer configuration, or {@code null} for {@link #FIT}. */
+    public GsamConfig config() {
+        return config;
+    }
+
+    public String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static StepVariant of(String id) {
+        return valueOf(id.trim().toUpperCase(Locale.ROOT));
+    }
+}

@@ -1,0 +1,179 @@
+package org.gsamflink.operators;
+
+import org.apache.flink.api.common.typeutils.SerializerTestBase;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshotSerializationUtil;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.testutils.DeeplyEqualsChecker;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Objects;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** {@link ModelStateSerializer}: Flink's serializer contract, the format byte and the snapshot. */
+class ModelStateSerializerTest extends SerializerTestBase<ModelState> {
+
+    ModelStateSerializerTest() {
+        // ModelState has no equals(): compare it field by field.
+        super(new DeeplyEqualsChecker().withCustomCheck(
+                (a, b) -> a instanceof ModelState && b instanceof ModelState,
+                (a, b, checker) -> sameState((ModelState) a, (ModelState) b)));
+    }
+
+    @Override
+    protected TypeSerializer<ModelState> createSerializer() {
+        return ModelStateSerializer.INSTANCE;
+    }
+
+    @Override
+    protected int getLength() {
+        return -1;
+    }
+
+    @Override
+    protected Class<ModelState> getTypeClass() {
+        return ModelState.class;
+    }
+
+    @Override
+    protected ModelState[] getTestData() {
+        ModelState empty = new ModelState();
+
+        ModelState noOptimizerState = new ModelState();
+        noOptimizerState.architectureFingerprint = "ab".repeat(32);
+        noOptimizerState.examplesSeen = 7;
+
+        ModelState emptyOptimizerState = new ModelState();
+        emptyOptimizerState.optimizerState = new byte[0];
+        emptyOptimizerState.lastSnapshotStep = -1;
+
+        ModelState full = new ModelState();
+        full.architectureFingerprint = "0123456789abcdef".repeat(4);
+        full.optimizerState = new byte[1000];
+        for (int i = 0; i < full.optimizerState.length; i++) {
+            full.optimizerState[i] = (byte) (i * 31 + 7);
+        }
+        full.examplesSeen = Long.MAX_VALUE;
+        full.lastSnapshotStep = 123_456_789_012L;
+        full.lastSnapshotTimeMs = 1_700_000_000_000L;
+        fill(full.metricsWindow, 1);
+        fill(full.snapshotWindow, 2);
+
+        ModelState oddValues = new ModelState();
+        oddValues.architectureFingerprint = "modèle-π";
+        oddValues.optimizerState = new byte[] {-1, 0, 1};
+        oddValues.metricsWindow.loss = Double.NaN;
+        oddValues.metricsWindow.gap = Double.NEGATIVE_INFINITY;
+        oddValues.snapshotWindow.cosine = -0.0;
+        oddValues.snapshotWindow.steps = 3;
+
+        return new ModelState[] {empty, noOptimizerState, emptyOptimizerState, full, oddValues};
+    }
+
+    private static void fill(MetricsAccumulator m, int k) {
+        m.steps = 10L * k;
+        m.examples = 640L * k;
+        m.correct = 300L * k;
+        m.loss = 1.25 * k;
+        m.perturbedLoss = 1.5 * k;
+        m.gap = 0.25 * k;
+        m.gradNorm = 3.5 * k;
+        m.perturbedGradNorm = 3.75 * k;
+        m.cosine = 0.9 / k;
+        m.rho = 0.05 * k;
+        m.lr = 1e-3 * k;
+        m.nanos = 987_654_321L * k;
+    }
+
+    static boolean sameState(ModelState a, ModelState b) {
+        return Objects.equals(a.architectureFingerprint, b.architectureFingerprint)
+                && Arrays.equals(a.optimizerState, b.optimizerState)
+                && a.examplesSeen == b.examplesSeen
+                && a.lastSnapshotStep == b.lastSnapshotStep
+                && a.lastSnapshotTimeMs == b.lastSnapshotTimeMs
+                && sameWindow(a.metricsWindow, b.metricsWindow)
+                && sameWindow(a.snapshotWindow, b.snapshotWindow);
+    }
+
+    private static boolean sameWindow(MetricsAccumulator a, MetricsAccumulator b) {
+        return a.steps == b.steps && a.examples == b.examples && a.correct == b.correct && a.nanos == b.nanos
+                && Double.compare(a.loss, b.loss) == 0
+                && Double.compare(a.perturbedLoss, b.perturbedLoss) == 0
+                && Double.compare(a.gap, b.gap) == 0
+                && Double.compare(a.gradNorm, b.gradNorm) == 0
+                && Double.compare(a.perturbedGradNorm, b.perturbedGradNorm) == 0
+                && Double.compare(a.cosine, b.cosine) == 0
+                && Double.compare(a.rho, b.rho) == 0
+                && Double.compare(a.lr, b.lr) == 0;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+
+    @Test
+    void copyIsDeep() {
+        ModelState original = getTestData()[3];
+        ModelState copy = ModelStateSerializer.INSTANCE.copy(original);
+        copy.optimizerState[0]++;
+        copy.metricsWindow.steps++;
+        assertThat(copy.optimizerState).isNotSameAs(original.optimizerState);
+        assertThat(original.optimizerState[0]).isEqualTo((byte) 7);
+        assertThat(original.metricsWindow.steps).isEqualTo(10L);
+    }
+
+    @Test
+    void firstByteIsTheFormatVersion() throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        ModelStateSerializer.INSTANCE.serialize(new ModelState(), out);
+        assertThat(out.getCopyOfBuffer()[0]).isEqualTo(ModelStateSerializer.FORMAT);
+    }
+
+    @Test
+    void unknownFormatByteIsRejected() throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        ModelStateSerializer.INSTANCE.serialize(getTestData()[3], out);
+        byte[] bytes = out.getCopyOfBuffer();
+        bytes[0] = 2;
+
+        assertThatThrownBy(() -> ModelStateSerializer.INSTANCE.deserialize(new DataInputDeserializer(bytes)))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("unsupported model state format 2")
+                .hasMessageContaining("reads 1");
+        assertThatThrownBy(() -> ModelStateSerializer.INSTANCE.deserialize(new ModelState(),
+                new DataInputDeserializer(bytes)))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("unsupported model state format");
+    }
+
+    @Test
+    void snapshotRestoresTheSameSerializerAndIsCompatibleAsIs() throws IOException {
+        TypeSerializerSnapshot<ModelState> written = ModelStateSerializer.INSTANCE.snapshotConfiguration();
+        assertThat(written).isInstanceOf(ModelStateSerializer.Snapshot.class);
+
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        TypeSerializerSnapshotSerializationUtil.writeSerializerSnapshot(out, written);
+        TypeSerializerSnapshot<ModelState> read = TypeSerializerSnapshotSerializationUtil.readSerializerSnapshot(
+                new DataInputDeserializer(out.getCopyOfBuffer()), getClass().getClassLoader());
+
+        assertThat(read).isInstanceOf(ModelStateSerializer.Snapshot.class);
+        assertThat(read.restoreSerializer()).isSameAs(ModelStateSerializer.INSTANCE);
+        TypeSerializerSchemaCompatibility<ModelState> compatibility =
+                ModelStateSerializer.INSTANCE.snapshotConfiguration().resolveSchemaCompatibility(read);
+        assertThat(compatibility.isCompatibleAsIs()).isTrue();
+    }
+
+    @Test
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void snapshotIsIncompatibleWithAnotherSerializersSnapshot() {
+        TypeSerializerSnapshot other = TrainingRecordSerializer.INSTANCE.snapshotConfiguration();
+        TypeSerializerSchemaCompatibility<ModelState> compatibility =
+                ModelStateSerializer.INSTANCE.snapshotConfiguration().resolveSchemaCompatibility(other);
+        assertThat(compatibility.isIncompatible()).isTrue();
+    }
+}

@@ -1,0 +1,111 @@
+package org.gsamflink.pipeline.format;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.gsamflink.operators.TrainingRecord;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One example per record as a JSON object:
+ * <pre>{@code {"model": "m1", "x": [0.1, 0.5, -2.0], "y": 3, "w": 1.0}}</pre>
+ * {@code model} is optional (the configured default model id is used), {@code w} (the example's loss weight) is
+ * optional and defaults to 1; {@code x} holds exactly the model's feature count of numbers; {@code y} is the integer
+ * class label. Unknown fields are ignored, so producers may add their own.
+ */
+public final class JsonRecordFormat implements RecordFormat {
+
+    private static final long serialVersionUID = 1L;
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    private final RecordLimits limits;
+    private final String defaultModelId;
+
+    public JsonRecordFormat(RecordLimits limits, String defaultModelId) {
+        this.limits = limits;
+        this.defaultModelId = defaultModelId;
+    }
+
+    @Override
+    public String name() {
+        return "json";
+    }
+
+    @Override
+    public TrainingRecord decode(byte[] value) throws RecordRejectedException {
+        limits.checkSize(value);
+        String text = RecordFormat.utf8(value);
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new RecordRejectedException(RejectReason.MALFORMED_JSON, e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new RecordRejectedException(RejectReason.MALFORMED_JSON, "expected a JSON object");
+        }
+        String model = defaultModelId;
+        JsonNode m = root.get("model");
+        if (m != null && !m.isNull()) {
+            if (!m.isTextual()) {
+                throw new RecordRejectedException(RejectReason.WRONG_TYPE, "\"model\" must be a string");
+            }
+            model = m.asText();
+        }
+        JsonNode x = root.get("x");
+        if (x == null) {
+            throw new RecordRejectedException(RejectReason.MISSING_FIELD, "missing \"x\" (the features)");
+        }
+        if (!x.isArray()) {
+            throw new RecordRejectedException(RejectReason.WRONG_TYPE, "\"x\" must be an array of numbers");
+        }
+        float[] features = new float[x.size()];
+        for (int i = 0; i < features.length; i++) {
+            JsonNode v = x.get(i);
+            if (!v.isNumber()) {
+                throw new RecordRejectedException(RejectReason.WRONG_TYPE, "\"x\"[" + i + "] is not a number");
+            }
+            features[i] = (float) v.doubleValue();
+        }
+        JsonNode y = root.get("y");
+        if (y == null) {
+            throw new RecordRejectedException(RejectReason.MISSING_FIELD, "missing \"y\" (the label)");
+        }
+        if (!y.isIntegralNumber() || !y.canConvertToInt()) {
+            throw new RecordRejectedException(RejectReason.WRONG_TYPE, "\"y\" must be an integer class label");
+        }
+        JsonNode w = root.get("w");
+        TrainingRecord r;
+        if (w == null || w.isNull()) {
+            r = TrainingRecord.example(model, features, y.intValue());
+        } else if (!w.isNumber()) {
+            throw new RecordRejectedException(RejectReason.WRONG_TYPE, "\"w\" must be a number");
+        } else {
+            r = TrainingRecord.example(model, features, y.intValue(), (float) w.doubleValue());
+        }
+        return limits.check(r);
+    }
+
+    @Override
+    public byte[] encode(TrainingRecord r) {
+        if (r.rows != 1) {
+            throw new IllegalArgumentException("the JSON format carries one example per record, got " + r.rows);
+        }
+        ObjectNode o = MAPPER.createObjectNode();
+        o.put("model", r.modelId);
+        ArrayNode x = o.putArray("x");
+        for (float f : r.features) {
+            x.add(f);
+        }
+        o.put("y", r.labels[0]);
+        if (r.weights != null) {
+            o.put("w", r.weights[0]);
+        }
+        return o.toString().getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,38 @@
+package org.gsamflink.pipeline.format;
+
+/**
+ * Why a Kafka record was sent to the dead-letter topic. The {@link #code()} is what the dead-letter record's
+ * {@code gsam.reason} header and the {@code deadLetters.<code>} counter carry; never rename one.
+ */
+public enum RejectReason {
+    EMPTY("empty"),
+    OVERSIZED("oversized"),
+    INVALID_UTF8("invalid-utf8"),
+    MALFORMED_CSV("malformed-csv"),
+    MALFORMED_JSON("malformed-json"),
+    MISSING_FIELD("missing-field"),
+    WRONG_TYPE("wrong-type"),
+    BAD_NUMBER("bad-number"),
+    BAD_MAGIC("bad-magic"),
+    UNSUPPORTED_VERSION("unsupported-version"),
+    UNSUPPORTED_DTYPE("unsupported-dtype"),
+    TRUNCATED("truncated"),
+    TRAILING_BYTES("trailing-bytes"),
+    BAD_SHAPE("bad-shape"),
+    WRONG_DIMENSION("wrong-dimension"),
+    NON_FINITE("non-finite"),
+    LABEL_OUT_OF_RANGE("label-out-of-range"),
+    BAD_WEIGHT("bad-weight"),
+    BAD_MODEL_ID("bad-model-id"),
+    UNKNOWN_MODEL("unknown-model");
+
+    private final String code;
+
+    RejectReason(String code) {
+        this.code = code;
+    }
+
+    public String code() {
+        return code;
+    }
+}

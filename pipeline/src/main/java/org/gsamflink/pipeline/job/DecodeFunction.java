@@ -1,0 +1,75 @@
+package org.gsamflink.pipeline.job;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.gsamflink.operators.TrainingRecord;
+import org.gsamflink.pipeline.format.RecordFormat;
+import org.gsamflink.pipeline.format.RecordRejectedException;
+import org.gsamflink.pipeline.format.RejectReason;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Decodes and validates raw Kafka records. Good records go on as {@link TrainingRecord}s; anything else goes to
+ * {@link #DEAD_LETTERS} with its reason, and counts in {@code deadLetters.<reason>}. Bad input never fails the job
+ * and never logs a stack trace.
+ */
+public final class DecodeFunction extends ProcessFunction<RawRecord, TrainingRecord> {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(DecodeFunction.class);
+
+    public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("gsam-dead-letters") {};
+
+    private final RecordFormat format;
+    /** Model ids the job may train; null: any valid id. */
+    private final Set<String> allowedModelIds;
+
+    private transient Map<RejectReason, Counter> counters;
+    private transient Counter decoded;
+    private transient long rejected;
+
+    public DecodeFunction(RecordFormat format, Set<String> allowedModelIds) {
+        this.format = format;
+        this.allowedModelIds = allowedModelIds == null ? null : Set.copyOf(allowedModelIds);
+    }
+
+    @Override
+    public void open(OpenContext ctx) {
+        MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("deadLetters");
+        counters = new EnumMap<>(RejectReason.class);
+        for (RejectReason r : RejectReason.values()) {
+            counters.put(r, group.counter(r.code()));
+        }
+        decoded = getRuntimeContext().getMetricGroup().counter("decodedRecords");
+    }
+
+    @Override
+    public void processElement(RawRecord raw, Context ctx, Collector<TrainingRecord> out) {
+        try {
+            TrainingRecord r = format.decode(raw.value);
+            if (allowedModelIds != null && !allowedModelIds.contains(r.modelId)) {
+                throw new RecordRejectedException(RejectReason.UNKNOWN_MODEL,
+                        "model id '" + r.modelId + "' is not configured");
+            }
+            decoded.inc();
+            out.collect(r);
+        } catch (RecordRejectedException e) {
+            counters.get(e.reason()).inc();
+            rejected++;
+            if (rejected <= 10 || rejected % 1000 == 0) {
+                LOG.warn("Dead letter from {}/{}@{}: {} ({} so far)", raw.topic, raw.partition, raw.offset,
+                        e.describe(), rejected);
+            }
+            ctx.output(DEAD_LETTERS, new DeadLetter(e.reason().code(), e.getMessage(), raw));
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package org.gsamflink.pipeline.job;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.gsamflink.operators.GsamTraining;
+import org.gsamflink.operators.ModelSnapshot;
+import org.gsamflink.operators.ModelSpec;
+import org.gsamflink.operators.ModelSpecResolver;
+import org.gsamflink.operators.StepMetrics;
+import org.gsamflink.operators.TrainingOptions;
+import org.gsamflink.operators.TrainingRecord;
+import org.gsamflink.pipeline.format.RecordFormat;
+import org.gsamflink.pipeline.format.RecordLimits;
+import org.gsamflink.pipeline.model.ModelFactory;
+import org.gsamflink.pipeline.model.NetworkInfo;
+import org.gsamflink.pipeline.model.UpdaterKind;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
+
+/**
+ * Assembles the Kafka training job from a {@link JobConfig}:
+ * <pre>
+ *   KafkaSource (raw bytes + coordinates) → decode + validate ─┬→ GSAM training (keyed by model id) ─┬→ metrics topic
+ *                                                             └→ dead-letter topic                 └→ snapshots
+ * </pre>
+ * The sinks are transactional and commit on checkpoints by default (sink.delivery).
+ */
+public final class GsamJob {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GsamJob.class);
+
+    /** The parts of the assembled job, for callers that add sinks (the model store, tests). */
+    public record Streams(DataStream<StepMetrics> metrics, DataStream<ModelSnapshot> snapshots,
+                          DataStream<DeadLetter> deadLetters) {}
+
+    private GsamJob() {}
+
+    /** The operator's model spec (network, sizes, GSAM settings, batching) from the configuration. */
+    public static ModelSpec modelSpec(JobConfig c) {
+        org.gsamflink.pipeline.model.NetworkSpec architecture =
+                org.gsamflink.pipeline.model.NetworkSpec.parse(c.get(JobOptions.ARCHITECTURE));
+        ModelFactory factory = ModelFactory.builder()
+                .updater(UpdaterKind.valueOf(c.get(JobOptions.UPDATER).toUpperCase(Locale.ROOT)))
+                .learningRate(c.get(JobOptions.LEARNING_RATE))
+                .momentum(c.get(JobOptions.MOMENTUM))
+                .weightDecay(c.get(JobOptions.WEIGHT_DECAY))
+                .labelSmoothing(c.get(JobOptions.LABEL_SMOOTHING))
+                .seed(c.get(JobOptions.MODEL_SEED))
+                .build();
+        MultiLayerConfiguration conf = factory.configuration(architecture);
+        MultiLayerNetwork probe = new MultiLayerNetwork(conf.clone());
+        probe.init();
+        int in = NetworkInfo.inputSize(probe).orElseThrow(() -> new JobConfigException(java.util.List.of(
+                "config key 'model.architecture': cannot tell the network's input size")));
+        int out = NetworkInfo.outputSize(probe).orElseThrow(() -> new JobConfigException(java.util.List.of(
+                "config key 'model.architecture': cannot tell the network's number of classes")));
+        ModelSpec.Builder spec = ModelSpec.builder()
+                .network(conf).numFeatures(in).numClasses(out)
+                .alpha(c.get(JobOptions.ALPHA))
+                .rho(c.get(JobOptions.RHO))
+                .perturbation(c.get(JobOptions.PERTURBATION))
+                .minimizeFp(c.get(JobOptions.MINIMIZE_FP))
+                .seed(c.get(JobOptions.GSAM_SEED))
+                .batchSize(c.get(JobOptions.BATCH_SIZE))
+                .batchTimeoutMs(c.get(JobOptions.BATCH_TIMEOUT).toMillis());
+        if (c.isSet(JobOptions.LR_SCHEDULE)) {
+            spec.lrSchedule(c.get(JobOptions.LR_SCHEDULE));
+        }
+        return spec.build();
+    }
+
+    public static TrainingOptions trainingOptions(JobConfig c) {
+        return TrainingOptions.builder()
+                .metricsEverySteps(c.get(JobOptions.METRICS_EVERY))
+                .snapshotEverySteps(c.get(JobOptions.SNAPSHOT_EVERY))
+                .snapshotIntervalMs(c.get(JobOptions.SNAPSHOT_INTERVAL).toMillis())
+                .maxLiveModels(c.get(JobOptions.MAX_LIVE_MODELS))
+                .build();
+    }
+
+    public static RecordFormat recordFormat(JobConfig c, ModelSpec spec) {
+        RecordLimits limits = new RecordLimits(spec.numFeatures(), spec.numClasses(), c.get(JobOptions.MAX_RECORD_BYTES));
+        return RecordFormat.create(c.get(JobOptions.FORMAT).name(), c.get(JobOptions.DEFAULT_MODEL_ID), limits,
+                c.get(JobOptions.CSV_DELIMITER).charAt(0), c.get(JobOptions.CSV_LABEL_COLUMN));
+    }
+
+    /** Builds the whole job into {@code env}: source, decoding, training and the Kafka sinks. */
+    public static Streams build(StreamExecutionEnvironment env, JobConfig c) {
+        return build(env, c, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #build(StreamExecutionEnvironment, JobConfig)}, with {@code afterDecode} applied to the validated
+     * records before training: a seam for extra operators (tests inject failures there).
+     */
+    public static Streams build(StreamExecutionEnvironment env, JobConfig c,
+                                UnaryOperator<DataStream<TrainingRecord>> afterDecode) {
+        ModelSpec spec = modelSpec(c);
+        LOG.info("Model: {}", spec);
+        env.setParallelism(c.get(JobOptions.PARALLELISM));
+        if (!c.get(JobOptions.CHECKPOINT_INTERVAL).isZero()) {
+            env.enableCheckpointing(c.get(JobOptions.CHECKPOINT_INTERVAL).toMillis());
+        }
+        SingleOutputStreamOperator<TrainingRecord> records = env
+                .fromSource(source(c), WatermarkStrategy.noWatermarks(), "Kafka training records")
+                .uid("kafka-source")
+                .process(new DecodeFunction(recordFormat(c, spec),
+                        c.isSet(JobOptions.MODEL_IDS) ? new HashSet<>(c.get(JobOptions.MODEL_IDS)) : null))
+                .uid("decode")
+                .name("Decode and validate");
+        DataStream<DeadLetter> deadLetters = records.getSideOutput(DecodeFunction.DEAD_LETTERS);
+        GsamTraining.Streams trained = GsamTraining.train(afterDecode.apply(records), ModelSpecResolver.single(spec),
+                trainingOptions(c));
+
+        String prefix = c.get(JobOptions.TRANSACTIONAL_ID_PREFIX);
+        deadLetters.sinkTo(sink(c, new KafkaCodecs.DeadLetters(c.get(JobOptions.DEAD_LETTER_TOPIC)), prefix + "-dlq"))
+                .uid("dead-letter-sink").name("Dead letters");
+        if (c.isSet(JobOptions.METRICS_TOPIC)) {
+            trained.metrics().sinkTo(sink(c, new KafkaCodecs.MetricsJson(c.get(JobOptions.METRICS_TOPIC)), prefix + "-metrics"))
+                    .uid("metrics-sink").name("Metrics topic");
+        }
+        if (c.get(JobOptions.METRICS_LOG)) {
+            trained.metrics().map(KafkaCodecs::toJson).uid("metrics-json").name("Metrics JSON")
+                    .print().uid("metrics-log").name("Metrics log");
+        }
+        if (c.isSet(JobOptions.SNAPSHOTS_TOPIC)) {
+            trained.snapshots().sinkTo(sink(c, new KafkaCodecs.SnapshotNotices(c.get(JobOptions.SNAPSHOTS_TOPIC)),
+                            prefix + "-snapshots"))
+                    .uid("snapshot-notice-sink").name("Snapshot notices");
+        }
+        return new Streams(trained.metrics(), trained.snapshots(), deadLetters);
+    }
+
+    static KafkaSource<RawRecord> source(JobConfig c) {
+        KafkaSourceBuilder<RawRecord> b = KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(c.get(JobOptions.BOOTSTRAP_SERVERS))
+                .setGroupId(c.get(JobOptions.GROUP_ID))
+                .setDeserializer(new KafkaCodecs.RawRecords())
+                .setProperties(clientProperties(c));
+        if (c.isSet(JobOptions.TOPIC_PATTERN)) {
+            b.setTopicPattern(Pattern.compile(c.get(JobOptions.TOPIC_PATTERN)));
+        } else {
+            b.setTopics(c.get(JobOptions.TOPICS));
+        }
+        b.setStartingOffsets(switch (c.get(JobOptions.STARTING_OFFSETS)) {
+            case EARLIEST -> OffsetsInitializer.earliest();
+            case LATEST -> OffsetsInitializer.latest();
+            case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+            case TIMESTAMP -> OffsetsInitializer.timestamp(c.get(JobOptions.STARTING_TIMESTAMP));
+        });
+        if (c.get(JobOptions.BOUNDED)) {
+            b.setBounded(OffsetsInitializer.latest());
+        }
+        return b.build();
+    }
+
+    static <T> KafkaSink<T> sink(JobConfig c, KafkaRecordSerializationSchema<T> schema, String transactionalIdPrefix) {
+        boolean exactlyOnce = c.get(JobOptions.DELIVERY) == JobOptions.Delivery.EXACTLY_ONCE;
+        var b = KafkaSink.<T>builder()
+                .setBootstrapServers(c.get(JobOptions.BOOTSTRAP_SERVERS))
+                .setKafkaProducerConfig(clientProperties(c))
+                .setRecordSerializer(schema)
+                .setDeliveryGuarantee(exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE);
+        if (exactlyOnce) {
+            b.setTransactionalIdPrefix(transactionalIdPrefix);
+            // Transactions must outlive a checkpoint interval plus recovery; the broker caps it (15 min default).
+            b.setProperty("transaction.timeout.ms", String.valueOf(Math.max(60_000,
+                    Math.min(900_000, c.get(JobOptions.CHECKPOINT_INTERVAL).toMillis() * 10))));
+        }
+        return b.build();
+    }
+
+    private static Properties clientProperties(JobConfig c) {
+        Properties p = c.kafkaProperties();
+        p.remove("bootstrap.servers");
+        return p;
+    }
+}

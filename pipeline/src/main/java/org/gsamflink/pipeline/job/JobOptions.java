@@ -1,0 +1,162 @@
+package org.gsamflink.pipeline.job;
+
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.gsamflink.optimizer.PerturbationMode;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Every option of the Kafka training job, typed, with its default and description. In the YAML file the dots are
+ * nesting levels or literal dots alike ({@code gsam: {alpha: 0.4}} equals {@code gsam.alpha: 0.4}). Keys under
+ * {@code kafka.} other than these go to the Kafka clients unchanged without the prefix ({@code
+ * kafka.security.protocol: SASL_SSL}); keys under {@code flink.} go to Flink's configuration without the prefix.
+ */
+public final class JobOptions {
+
+    private JobOptions() {}
+
+    /** Where the source starts when it has no checkpointed offsets. */
+    public enum StartingOffsets { EARLIEST, LATEST, COMMITTED, TIMESTAMP }
+
+    public enum RecordFormatType { CSV, JSON, BINARY }
+
+    public enum Delivery { EXACTLY_ONCE, AT_LEAST_ONCE }
+
+    // ---- Kafka source
+    public static final ConfigOption<String> BOOTSTRAP_SERVERS = ConfigOptions.key("kafka.bootstrap.servers")
+            .stringType().noDefaultValue()
+            .withDescription("Kafka bootstrap servers (host:port,…), for the source and every sink. Required.");
+    public static final ConfigOption<List<String>> TOPICS = ConfigOptions.key("source.topics")
+            .stringType().asList().noDefaultValue()
+            .withDescription("Topics with training records (semicolon-separated in a string, or a YAML list). "
+                    + "Exactly one of source.topics and source.topic-pattern.");
+    public static final ConfigOption<String> TOPIC_PATTERN = ConfigOptions.key("source.topic-pattern")
+            .stringType().noDefaultValue()
+            .withDescription("A Java regex of topics to read, instead of source.topics.");
+    public static final ConfigOption<String> GROUP_ID = ConfigOptions.key("source.group-id")
+            .stringType().defaultValue("gsam-flink")
+            .withDescription("Consumer group id (offsets are committed on checkpoints).");
+    public static final ConfigOption<StartingOffsets> STARTING_OFFSETS = ConfigOptions.key("source.starting-offsets")
+            .enumType(StartingOffsets.class).defaultValue(StartingOffsets.COMMITTED)
+            .withDescription("earliest | latest | committed (falls back to earliest) | timestamp.");
+    public static final ConfigOption<Long> STARTING_TIMESTAMP = ConfigOptions.key("source.starting-timestamp-ms")
+            .longType().noDefaultValue()
+            .withDescription("Epoch milliseconds to start from; required with starting-offsets: timestamp.");
+    public static final ConfigOption<Boolean> BOUNDED = ConfigOptions.key("source.bounded")
+            .booleanType().defaultValue(false)
+            .withDescription("Stop at the latest offsets seen at start (a finite job), instead of running forever.");
+
+    // ---- Record format and validation
+    public static final ConfigOption<RecordFormatType> FORMAT = ConfigOptions.key("format.type")
+            .enumType(RecordFormatType.class).defaultValue(RecordFormatType.JSON)
+            .withDescription("csv | json | binary (see the README for each schema).");
+    public static final ConfigOption<String> CSV_DELIMITER = ConfigOptions.key("format.csv.delimiter")
+            .stringType().defaultValue(",").withDescription("CSV delimiter, one character.");
+    public static final ConfigOption<Integer> CSV_LABEL_COLUMN = ConfigOptions.key("format.csv.label-column")
+            .intType().defaultValue(-1)
+            .withDescription("CSV label column; negative counts from the end (-1 = last).");
+    public static final ConfigOption<String> DEFAULT_MODEL_ID = ConfigOptions.key("format.default-model-id")
+            .stringType().defaultValue("default")
+            .withDescription("Model id of CSV records and of JSON records without a \"model\" field.");
+    public static final ConfigOption<Integer> MAX_RECORD_BYTES = ConfigOptions.key("format.max-record-bytes")
+            .intType().defaultValue(16 << 20).withDescription("Larger records are dead letters (oversized).");
+
+    // ---- Model
+    public static final ConfigOption<String> ARCHITECTURE = ConfigOptions.key("model.architecture")
+            .stringType().noDefaultValue()
+            .withDescription("Built-in mlp:784-256-10 or cnn:28x28x1-10, or a DL4J configuration JSON file. Required.");
+    public static final ConfigOption<List<String>> MODEL_IDS = ConfigOptions.key("model.ids")
+            .stringType().asList().noDefaultValue()
+            .withDescription("If set, only these model ids train; records of others are dead letters (unknown-model).");
+    public static final ConfigOption<String> UPDATER = ConfigOptions.key("model.updater")
+            .stringType().defaultValue("nesterovs").withDescription("Base optimizer: sgd | nesterovs | adam | adamw.");
+    public static final ConfigOption<Double> LEARNING_RATE = ConfigOptions.key("model.learning-rate")
+            .doubleType().defaultValue(0.05).withDescription("Base learning rate (the lr schedule's max if one is set).");
+    public static final ConfigOption<Double> MOMENTUM = ConfigOptions.key("model.momentum")
+            .doubleType().defaultValue(0.9).withDescription("Momentum of nesterovs.");
+    public static final ConfigOption<Double> WEIGHT_DECAY = ConfigOptions.key("model.weight-decay")
+            .doubleType().defaultValue(0.0).withDescription("Weight decay, applied by the updater.");
+    public static final ConfigOption<Double> LABEL_SMOOTHING = ConfigOptions.key("model.label-smoothing")
+            .doubleType().defaultValue(0.1).withDescription("Label smoothing of the cross-entropy loss.");
+    public static final ConfigOption<Long> MODEL_SEED = ConfigOptions.key("model.seed")
+            .longType().defaultValue(42L).withDescription("Seed of the initial weights.");
+
+    // ---- GSAM
+    public static final ConfigOption<Double> ALPHA = ConfigOptions.key("gsam.alpha")
+            .doubleType().defaultValue(0.4).withDescription("GSAM α (0 = SAM).");
+    public static final ConfigOption<String> RHO = ConfigOptions.key("gsam.rho")
+            .stringType().defaultValue("constant:0.05")
+            .withDescription("ρ schedule, e.g. constant:0.05 or proportion:lrMax=0.05,lrMin=0.0005,rhoMax=0.1,rhoMin=0.02.");
+    public static final ConfigOption<String> LR_SCHEDULE = ConfigOptions.key("gsam.lr-schedule")
+            .stringType().noDefaultValue()
+            .withDescription("lr schedule, e.g. cosine:max=0.05,min=0.0005,T=20000,warmup=200 (default: the constant base rate).");
+    public static final ConfigOption<PerturbationMode> PERTURBATION = ConfigOptions.key("gsam.perturbation")
+            .enumType(PerturbationMode.class).defaultValue(PerturbationMode.NONE)
+            .withDescription("none | asam | paper.");
+    public static final ConfigOption<Boolean> MINIMIZE_FP = ConfigOptions.key("gsam.minimize-fp")
+            .booleanType().defaultValue(true).withDescription("The authors' decomposition (true) or JAX's (false).");
+    public static final ConfigOption<Long> GSAM_SEED = ConfigOptions.key("gsam.seed")
+            .longType().defaultValue(42L).withDescription("Seed of the dropout masks.");
+
+    // ---- Training
+    public static final ConfigOption<Integer> BATCH_SIZE = ConfigOptions.key("training.batch-size")
+            .intType().defaultValue(64).withDescription("Examples per minibatch (single-example formats).");
+    public static final ConfigOption<Duration> BATCH_TIMEOUT = ConfigOptions.key("training.batch-timeout")
+            .durationType().defaultValue(Duration.ofSeconds(5))
+            .withDescription("Train a partial batch this long after its first example arrived (0 = never).");
+    public static final ConfigOption<Integer> METRICS_EVERY = ConfigOptions.key("training.metrics-every-steps")
+            .intType().defaultValue(1).withDescription("One metrics record per this many steps of a model.");
+    public static final ConfigOption<Long> SNAPSHOT_EVERY = ConfigOptions.key("training.snapshot-every-steps")
+            .longType().defaultValue(500L).withDescription("Snapshot a model every this many steps (0 = off).");
+    public static final ConfigOption<Duration> SNAPSHOT_INTERVAL = ConfigOptions.key("training.snapshot-interval")
+            .durationType().defaultValue(Duration.ZERO)
+            .withDescription("Snapshot a model that trained when this much time passed since its last (0 = off).");
+    public static final ConfigOption<Integer> MAX_LIVE_MODELS = ConfigOptions.key("training.max-live-models")
+            .intType().defaultValue(64).withDescription("Models kept as live ND4J networks per subtask.");
+
+    // ---- Sinks
+    public static final ConfigOption<String> METRICS_TOPIC = ConfigOptions.key("sink.metrics-topic")
+            .stringType().noDefaultValue().withDescription("Topic for metrics as JSON lines (unset: no topic).");
+    public static final ConfigOption<Boolean> METRICS_LOG = ConfigOptions.key("sink.metrics-log")
+            .booleanType().defaultValue(false).withDescription("Also log every metrics record.");
+    public static final ConfigOption<String> SNAPSHOTS_TOPIC = ConfigOptions.key("sink.snapshots-topic")
+            .stringType().noDefaultValue().withDescription("Topic for model-snapshot notifications (unset: none).");
+    public static final ConfigOption<String> DEAD_LETTER_TOPIC = ConfigOptions.key("sink.dead-letter-topic")
+            .stringType().defaultValue("gsam-dead-letters").withDescription("Topic for records that cannot be trained on.");
+    public static final ConfigOption<Delivery> DELIVERY = ConfigOptions.key("sink.delivery")
+            .enumType(Delivery.class).defaultValue(Delivery.EXACTLY_ONCE)
+            .withDescription("exactly_once (transactions tied to checkpoints) | at_least_once.");
+    public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX = ConfigOptions.key("sink.transactional-id-prefix")
+            .stringType().defaultValue("gsam-flink")
+            .withDescription("Prefix of the sinks' Kafka transactional ids; unique per job on a cluster.");
+
+    // ---- Job
+    public static final ConfigOption<String> JOB_NAME = ConfigOptions.key("job.name")
+            .stringType().defaultValue("gsam-flink training").withDescription("Flink job name.");
+    public static final ConfigOption<Integer> PARALLELISM = ConfigOptions.key("job.parallelism")
+            .intType().defaultValue(1).withDescription("Parallelism of the job.");
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("job.checkpoint-interval")
+            .durationType().defaultValue(Duration.ofSeconds(10))
+            .withDescription("Checkpoint interval; exactly-once output is committed on each checkpoint.");
+
+    /** All options above, for validation and documentation. */
+    public static List<ConfigOption<?>> all() {
+        List<ConfigOption<?>> out = new ArrayList<>();
+        for (Field f : JobOptions.class.getFields()) {
+            if (Modifier.isStatic(f.getModifiers()) && f.getType() == ConfigOption.class) {
+                try {
+                    out.add((ConfigOption<?>) f.get(null));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return Collections.unmodifiableList(out);
+    }
+}

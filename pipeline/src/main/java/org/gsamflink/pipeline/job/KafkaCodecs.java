@@ -1,0 +1,134 @@
+package org.gsamflink.pipeline.job;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.gsamflink.operators.ModelSnapshot;
+import org.gsamflink.operators.StepMetrics;
+
+import java.nio.charset.StandardCharsets;
+
+/** The (de)serialization schemas between Kafka and the job's types. */
+public final class KafkaCodecs {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private KafkaCodecs() {}
+
+    /** Keeps the raw bytes and their coordinates: decoding happens downstream, where failures become dead letters. */
+    public static final class RawRecords implements KafkaRecordDeserializationSchema<RawRecord> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void deserialize(ConsumerRecord<byte[], byte[]> r, Collector<RawRecord> out) {
+            out.collect(new RawRecord(r.topic(), r.partition(), r.offset(), r.timestamp(), r.value()));
+        }
+
+        @Override
+        public TypeInformation<RawRecord> getProducedType() {
+            return TypeInformation.of(RawRecord.class);
+        }
+    }
+
+    /** Dead letters: the original bytes as the value, the reason and the source as headers. */
+    public static final class DeadLetters implements KafkaRecordSerializationSchema<DeadLetter> {
+        private static final long serialVersionUID = 1L;
+        public static final String REASON = "gsam.reason";
+        public static final String DETAIL = "gsam.detail";
+        public static final String SOURCE_TOPIC = "gsam.source.topic";
+        public static final String SOURCE_PARTITION = "gsam.source.partition";
+        public static final String SOURCE_OFFSET = "gsam.source.offset";
+        private final String topic;
+
+        public DeadLetters(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public ProducerRecord<byte[], byte[]> serialize(DeadLetter d, KafkaSinkContext ctx, Long timestamp) {
+            RecordHeaders headers = new RecordHeaders();
+            headers.add(REASON, utf8(d.reason));
+            headers.add(DETAIL, utf8(d.detail));
+            headers.add(SOURCE_TOPIC, utf8(d.sourceTopic));
+            headers.add(SOURCE_PARTITION, utf8(Integer.toString(d.sourcePartition)));
+            headers.add(SOURCE_OFFSET, utf8(Long.toString(d.sourceOffset)));
+            return new ProducerRecord<>(topic, null, null, null, d.value, headers);
+        }
+    }
+
+    /** Metrics as one JSON object per record, keyed by model id. */
+    public static final class MetricsJson implements KafkaRecordSerializationSchema<StepMetrics> {
+        private static final long serialVersionUID = 1L;
+        private final String topic;
+
+        public MetricsJson(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public ProducerRecord<byte[], byte[]> serialize(StepMetrics m, KafkaSinkContext ctx, Long timestamp) {
+            return new ProducerRecord<>(topic, utf8(m.modelId), utf8(toJson(m)));
+        }
+    }
+
+    /** Snapshot notifications: what was trained, not the model bytes (those go to the model store). */
+    public static final class SnapshotNotices implements KafkaRecordSerializationSchema<ModelSnapshot> {
+        private static final long serialVersionUID = 1L;
+        private final String topic;
+
+        public SnapshotNotices(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public ProducerRecord<byte[], byte[]> serialize(ModelSnapshot s, KafkaSinkContext ctx, Long timestamp) {
+            return new ProducerRecord<>(topic, utf8(s.modelId), utf8(toJson(s)));
+        }
+    }
+
+    public static String toJson(StepMetrics m) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("model", m.modelId);
+        o.put("step", m.step);
+        o.put("steps", m.steps);
+        o.put("examples", m.examples);
+        o.put("loss", m.cleanLoss);
+        o.put("perturbed_loss", m.perturbedLoss);
+        o.put("surrogate_gap", m.surrogateGap);
+        o.put("accuracy", m.accuracy);
+        o.put("rho", m.rho);
+        o.put("lr", m.lr);
+        o.put("grad_norm", m.gradNorm);
+        o.put("perturbed_grad_norm", m.perturbedGradNorm);
+        o.put("cosine", m.cosine);
+        o.put("examples_per_second", m.examplesPerSecond);
+        o.put("skipped_steps", m.skippedSteps);
+        o.put("timestamp_ms", m.timestampMs);
+        return o.toString();
+    }
+
+    public static String toJson(ModelSnapshot s) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("model", s.modelId);
+        o.put("version", s.version);
+        o.put("timestamp_ms", s.timestampMs);
+        o.put("examples_seen", s.examplesSeen);
+        o.put("model_bytes", s.modelBytes == null ? 0 : s.modelBytes.length);
+        try {
+            o.set("metrics", JSON.readTree(s.metricsJson));
+        } catch (Exception e) {
+            o.put("metrics", s.metricsJson);
+        }
+        return o.toString();
+    }
+
+    static byte[] utf8(String s) {
+        return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
+    }
+}
