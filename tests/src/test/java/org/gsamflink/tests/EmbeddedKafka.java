@@ -70,8 +70,13 @@ final class EmbeddedKafka implements AutoCloseable {
             // NotLeaderOrFollower and, with idempotence, out-of-order sequence errors: wait for the leaders.
             long deadline = System.currentTimeMillis() + 30_000;
             while (true) {
-                boolean ready = admin.describeTopics(List.of(topics)).allTopicNames().get().values().stream()
-                        .allMatch(d -> d.partitions().stream().allMatch(pi -> pi.leader() != null && pi.leader().id() >= 0));
+                boolean ready;
+                try {
+                    ready = admin.describeTopics(List.of(topics)).allTopicNames().get().values().stream()
+                            .allMatch(d -> d.partitions().stream().allMatch(pi -> pi.leader() != null && pi.leader().id() >= 0));
+                } catch (java.util.concurrent.ExecutionException notYetKnown) {
+                    ready = false;   // UnknownTopicOrPartition until the metadata has propagated
+                }
                 if (ready || System.currentTimeMillis() > deadline) {
                     break;
                 }

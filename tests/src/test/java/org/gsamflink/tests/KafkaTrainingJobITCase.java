@@ -276,7 +276,7 @@ class KafkaTrainingJobITCase {
         Topics dirty = Topics.create("dirty-" + format);
         kafka.produce(dirty.in, mixed);
         Map<String, String> dirtyConfig = config(dirty, format);
-        dirtyConfig.put("format.max-record-bytes", "2048");
+        dirtyConfig.put("format.max-record-bytes", format.equals("json") ? "2048" : "8192");
         dirtyConfig.put("model.ids", "m1");
         runJob(dirtyConfig);
 
