@@ -31,6 +31,9 @@ public final class RunCommand implements Callable<Integer> {
 
     private static final Logger LOG = LogManager.getLogger(RunCommand.class);
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Mixin
     LoggingMixin logging;
 
@@ -70,7 +73,8 @@ public final class RunCommand implements Callable<Integer> {
             throw new InvalidInputException(e.getMessage());
         }
         if (check) {
-            System.out.println(env.getExecutionPlan());
+            spec.commandLine().getOut().println(env.getExecutionPlan());
+            spec.commandLine().getOut().flush();
             return ExitCodes.OK;
         }
         LOG.info("Starting '{}' {}", cfg.get(JobOptions.JOB_NAME), remote == null ? "locally" : "on " + remote);

@@ -73,6 +73,11 @@ public final class BinaryMinibatchFormat implements RecordFormat {
             if (rows <= 0 || cols <= 0) {
                 throw new RecordRejectedException(RejectReason.BAD_SHAPE, "shape " + rows + "×" + cols);
             }
+            // Check the width first: with it bounded by the model, the size below cannot overflow a long.
+            if (cols != limits.numFeatures()) {
+                throw new RecordRejectedException(RejectReason.WRONG_DIMENSION,
+                        cols + " features, the model takes " + limits.numFeatures());
+            }
             long expected = (long) rows * cols * (dtype == FLOAT32 ? 4 : 8) + 4L * rows
                     + ((flags & FLAG_WEIGHTS) != 0 ? 4L * rows : 0);
             if (expected > b.remaining()) {

@@ -24,7 +24,9 @@ public enum RejectReason {
     LABEL_OUT_OF_RANGE("label-out-of-range"),
     BAD_WEIGHT("bad-weight"),
     BAD_MODEL_ID("bad-model-id"),
-    UNKNOWN_MODEL("unknown-model");
+    UNKNOWN_MODEL("unknown-model"),
+    /** The decoder failed in an unexpected way; the detail names the error. */
+    MALFORMED_RECORD("malformed-record");
 
     private final String code;
 

@@ -62,14 +62,22 @@ public final class DecodeFunction extends ProcessFunction<RawRecord, TrainingRec
             }
             decoded.inc();
             out.collect(r);
+        } catch (RuntimeException e) {
+            // A decoder bug must not turn one record into an endless restart loop: it becomes a dead letter too.
+            reject(raw, ctx, new RecordRejectedException(RejectReason.MALFORMED_RECORD,
+                    "could not decode: " + e.getClass().getSimpleName() + ": " + e.getMessage()));
         } catch (RecordRejectedException e) {
-            counters.get(e.reason()).inc();
-            rejected++;
-            if (rejected <= 10 || rejected % 1000 == 0) {
-                LOG.warn("Dead letter from {}/{}@{}: {} ({} so far)", raw.topic, raw.partition, raw.offset,
-                        e.describe(), rejected);
-            }
-            ctx.output(DEAD_LETTERS, new DeadLetter(e.reason().code(), e.getMessage(), raw));
+            reject(raw, ctx, e);
         }
+    }
+
+    private void reject(RawRecord raw, Context ctx, RecordRejectedException e) {
+        counters.get(e.reason()).inc();
+        rejected++;
+        if (rejected <= 10 || rejected % 1000 == 0) {
+            LOG.warn("Dead letter from {}/{}@{}: {} ({} so far)", raw.topic, raw.partition, raw.offset,
+                    e.describe(), rejected);
+        }
+        ctx.output(DEAD_LETTERS, new DeadLetter(e.reason().code(), e.getMessage(), raw));
     }
 }

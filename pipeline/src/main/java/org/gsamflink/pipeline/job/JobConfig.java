@@ -64,8 +64,9 @@ public final class JobConfig {
         List<String> errors = new ArrayList<>();
         if (yamlFile != null) {
             try {
-                JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(yamlFile));
-                if (root != null && !root.isNull()) {
+                JsonNode root = new ObjectMapper(new YAMLFactory())
+                        .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION).readTree(Files.readString(yamlFile));
+                if (root != null && !root.isNull() && !root.isMissingNode()) {
                     if (!root.isObject()) {
                         throw new JobConfigException(List.of(yamlFile + ": the top level must be a mapping of keys"));
                     }
@@ -113,17 +114,17 @@ public final class JobConfig {
                 errors.add("unknown configuration key '" + key + "'" + suggestion(key, known));
             }
         }
-        // Typed reads: a wrong type fails here, naming its key.
+        // Typed reads: a wrong type fails here, naming its key. The rules below then see the default instead,
+        // so that every problem is reported in one go.
         for (ConfigOption<?> option : JobOptions.all()) {
             try {
                 options.get(option);
             } catch (RuntimeException ex) {
                 errors.add("config key '" + option.key() + "': " + firstLine(ex.getMessage()));
+                options.removeKey(option.key());
             }
         }
-        if (errors.isEmpty()) {
-            checkRules(options, errors);
-        }
+        checkRules(options, errors);
         if (!errors.isEmpty()) {
             throw new JobConfigException(errors);
         }
@@ -200,7 +201,8 @@ public final class JobConfig {
 
     private static void require(Configuration c, ConfigOption<?> o, List<String> errors) {
         if (!c.contains(o)) {
-            errors.add("config key '" + o.key() + "' is required: " + o.description());
+            errors.add("config key '" + o.key() + "' is required: "
+                    + new org.apache.flink.configuration.description.HtmlFormatter().format(o.description()));
         }
     }
 

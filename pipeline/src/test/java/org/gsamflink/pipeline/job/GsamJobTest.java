@@ -1,0 +1,82 @@
+package org.gsamflink.pipeline.job;
+
+import org.apache.flink.api.connector.source.Boundedness;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.gsamflink.operators.ModelSpec;
+import org.gsamflink.operators.TrainingRecord;
+import org.gsamflink.pipeline.format.CsvRecordFormat;
+import org.gsamflink.pipeline.format.JsonRecordFormat;
+import org.gsamflink.pipeline.format.RecordFormat;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The parts {@link GsamJob} derives from a configuration, without running a job. */
+class GsamJobTest {
+
+    private static JobConfig config(String... keyValues) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("kafka.bootstrap.servers", "127.0.0.1:1");
+        m.put("source.topics", "gsam-train");
+        m.put("model.architecture", "mlp:16-32-4");
+        for (int i = 0; i < keyValues.length; i += 2) {
+            m.put(keyValues[i], keyValues[i + 1]);
+        }
+        return JobConfig.fromMap(m);
+    }
+
+    @Test
+    void modelSpecTakesItsSizesFromTheArchitecture() {
+        ModelSpec spec = GsamJob.modelSpec(config("gsam.alpha", "0.3", "training.batch-size", "16",
+                "training.batch-timeout", "2 s"));
+
+        assertThat(spec.numFeatures()).isEqualTo(16);
+        assertThat(spec.numClasses()).isEqualTo(4);
+        assertThat(spec.alpha()).isEqualTo(0.3);
+        assertThat(spec.batchSize()).isEqualTo(16);
+        assertThat(spec.batchTimeoutMs()).isEqualTo(2000);
+    }
+
+    @Test
+    void recordFormatFollowsTheConfiguration() throws Exception {
+        JobConfig c = config("format.type", "csv", "format.csv.delimiter", ";", "format.csv.label-column", "0",
+                "format.default-model-id", "fm");
+        RecordFormat format = GsamJob.recordFormat(c, GsamJob.modelSpec(c));
+
+        assertThat(format).isInstanceOf(CsvRecordFormat.class);
+        float[] x = new float[16];
+        x[3] = 0.5f;
+        TrainingRecord r = format.decode("2;0;0;0;0.5;0;0;0;0;0;0;0;0;0;0;0;0".getBytes(StandardCharsets.UTF_8));
+        assertThat(r).isEqualTo(TrainingRecord.example("fm", x, 2));
+
+        assertThat(GsamJob.recordFormat(config(), GsamJob.modelSpec(config()))).isInstanceOf(JsonRecordFormat.class);
+    }
+
+    @Test
+    void buildingTheSourceDoesNotConnect() {
+        // 127.0.0.1:1 has no broker: building must neither connect nor wait.
+        KafkaSource<RawRecord> unbounded = GsamJob.source(config());
+        KafkaSource<RawRecord> bounded = GsamJob.source(config("source.bounded", "true",
+                "source.starting-offsets", "timestamp", "source.starting-timestamp-ms", "1700000000000"));
+        KafkaSource<RawRecord> pattern = GsamJob.source(JobConfig.load(null, java.util.List.of(
+                "kafka.bootstrap.servers=127.0.0.1:1", "source.topic-pattern=gsam-.*", "model.architecture=mlp:4-2")));
+
+        assertThat(unbounded.getBoundedness()).isEqualTo(Boundedness.CONTINUOUS_UNBOUNDED);
+        assertThat(bounded.getBoundedness()).isEqualTo(Boundedness.BOUNDED);
+        assertThat(pattern.getBoundedness()).isEqualTo(Boundedness.CONTINUOUS_UNBOUNDED);
+    }
+
+    @Test
+    void trainingOptionsFollowTheConfiguration() {
+        var options = GsamJob.trainingOptions(config("training.metrics-every-steps", "5",
+                "training.snapshot-every-steps", "0", "training.max-live-models", "3"));
+
+        assertThat(options.metricsEverySteps()).isEqualTo(5);
+        assertThat(options.snapshotEverySteps()).isZero();
+        assertThat(options.maxLiveModels()).isEqualTo(3);
+    }
+}

@@ -1,0 +1,404 @@
+package org.gsamflink.pipeline.job;
+
+import org.apache.flink.configuration.description.HtmlFormatter;
+import org.gsamflink.optimizer.PerturbationMode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * {@link JobConfig}: loading (YAML, nested and dotted keys, lists, overrides, passthrough) and validation, where every
+ * problem names its key and all problems come together.
+ */
+class JobConfigTest {
+
+    private static final String MINIMAL_YAML = """
+            kafka:
+              bootstrap.servers: broker-1:9092,broker-2:9092
+            source:
+              topics:
+                - train-a
+                - train-b
+            model.architecture: mlp:16-32-4
+            """;
+
+    @TempDir
+    Path dir;
+
+    private Path yaml(String text) throws IOException {
+        Path file = dir.resolve("job.yaml");
+        Files.writeString(file, text);
+        return file;
+    }
+
+    /** A valid flat configuration plus {@code overrides} (a null value removes the key). */
+    private static Map<String, String> minimal(String... overrides) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("kafka.bootstrap.servers", "localhost:9092");
+        m.put("source.topics", "gsam-train");
+        m.put("model.architecture", "mlp:16-32-4");
+        for (int i = 0; i < overrides.length; i += 2) {
+            if (overrides[i + 1] == null) {
+                m.remove(overrides[i]);
+            } else {
+                m.put(overrides[i], overrides[i + 1]);
+            }
+        }
+        return m;
+    }
+
+    private static List<String> problems(Map<String, String> flat) {
+        try {
+            JobConfig.fromMap(flat);
+        } catch (JobConfigException e) {
+            return e.problems();
+        }
+        throw new AssertionError("expected a JobConfigException for " + flat);
+    }
+
+    // ---- loading
+
+    @Test
+    void loadsMinimalYamlWithNestedKeysDottedKeysAndAList() throws IOException {
+        JobConfig c = JobConfig.load(yaml(MINIMAL_YAML), List.of());
+
+        assertThat(c.get(JobOptions.BOOTSTRAP_SERVERS)).isEqualTo("broker-1:9092,broker-2:9092");
+        assertThat(c.get(JobOptions.TOPICS)).containsExactly("train-a", "train-b");
+        assertThat(c.get(JobOptions.ARCHITECTURE)).isEqualTo("mlp:16-32-4");
+        assertThat(c.isSet(JobOptions.TOPIC_PATTERN)).isFalse();
+        // defaults
+        assertThat(c.get(JobOptions.FORMAT)).isEqualTo(JobOptions.RecordFormatType.JSON);
+        assertThat(c.get(JobOptions.ALPHA)).isEqualTo(0.4);
+        assertThat(c.get(JobOptions.BATCH_SIZE)).isEqualTo(64);
+        assertThat(c.get(JobOptions.DELIVERY)).isEqualTo(JobOptions.Delivery.EXACTLY_ONCE);
+        assertThat(c.get(JobOptions.STARTING_OFFSETS)).isEqualTo(JobOptions.StartingOffsets.COMMITTED);
+        assertThat(c.get(JobOptions.CHECKPOINT_INTERVAL)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.isSet(JobOptions.LR_SCHEDULE)).isFalse();
+    }
+
+    @Test
+    void nestedAndDottedSpellingsMeanTheSameKey() throws IOException {
+        JobConfig c = JobConfig.load(yaml(MINIMAL_YAML + """
+                gsam:
+                  alpha: 0.25
+                  perturbation: asam
+                gsam.rho: constant:0.1
+                training:
+                  batch-timeout: 250 ms
+                  batch-size: 32
+                sink.delivery: at_least_once
+                source.bounded: true
+                """), List.of());
+
+        assertThat(c.get(JobOptions.ALPHA)).isEqualTo(0.25);
+        assertThat(c.get(JobOptions.PERTURBATION)).isEqualTo(PerturbationMode.ASAM);
+        assertThat(c.get(JobOptions.RHO)).isEqualTo("constant:0.1");
+        assertThat(c.get(JobOptions.BATCH_TIMEOUT)).isEqualTo(Duration.ofMillis(250));
+        assertThat(c.get(JobOptions.BATCH_SIZE)).isEqualTo(32);
+        assertThat(c.get(JobOptions.DELIVERY)).isEqualTo(JobOptions.Delivery.AT_LEAST_ONCE);
+        assertThat(c.get(JobOptions.BOUNDED)).isTrue();
+    }
+
+    @Test
+    void overridesWinOverTheFile() throws IOException {
+        JobConfig c = JobConfig.load(yaml(MINIMAL_YAML + "gsam.alpha: 0.4\n"),
+                List.of("gsam.alpha=0.1", " training.batch-size = 8 ", "source.topics=x;y;z",
+                        "kafka.bootstrap.servers=localhost:9092"));
+
+        assertThat(c.get(JobOptions.ALPHA)).isEqualTo(0.1);
+        assertThat(c.get(JobOptions.BATCH_SIZE)).isEqualTo(8);
+        assertThat(c.get(JobOptions.TOPICS)).containsExactly("x", "y", "z");
+        assertThat(c.get(JobOptions.BOOTSTRAP_SERVERS)).isEqualTo("localhost:9092");
+        assertThat(c.kafkaProperties()).containsEntry("bootstrap.servers", "localhost:9092");
+    }
+
+    @Test
+    void overridesAloneAreAConfiguration() {
+        JobConfig c = JobConfig.load(null, List.of("kafka.bootstrap.servers=localhost:9092",
+                "source.topic-pattern=gsam-.*", "model.architecture=mlp:4-2"));
+
+        assertThat(c.get(JobOptions.TOPIC_PATTERN)).isEqualTo("gsam-.*");
+        assertThat(c.isSet(JobOptions.TOPICS)).isFalse();
+    }
+
+    @Test
+    void anOverrideWithoutEqualsSignIsAProblem() {
+        assertThatThrownBy(() -> JobConfig.load(null, List.of("kafka.bootstrap.servers=localhost:9092",
+                "source.topics=t", "model.architecture=mlp:4-2", "gsam.alpha")))
+                .isInstanceOfSatisfying(JobConfigException.class, e -> assertThat(e.problems())
+                        .containsExactly("override 'gsam.alpha' must look like key=value"));
+    }
+
+    @Test
+    void kafkaKeysPassThroughWithoutThePrefix() throws IOException {
+        JobConfig c = JobConfig.load(yaml(MINIMAL_YAML.replace("kafka:\n", """
+                kafka:
+                  security.protocol: SASL_SSL
+                  sasl:
+                    mechanism: PLAIN
+                """)), List.of("kafka.client.dns.lookup=use_all_dns_ips"));
+
+        Properties p = c.kafkaProperties();
+        assertThat(p).containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.mechanism", "PLAIN")
+                .containsEntry("client.dns.lookup", "use_all_dns_ips")
+                .containsEntry("bootstrap.servers", "broker-1:9092,broker-2:9092")
+                .doesNotContainKey("kafka.security.protocol");
+        // a copy each time
+        p.setProperty("security.protocol", "PLAINTEXT");
+        assertThat(c.kafkaProperties()).containsEntry("security.protocol", "SASL_SSL");
+    }
+
+    @Test
+    void flinkKeysPassThroughWithoutThePrefix() throws IOException {
+        JobConfig c = JobConfig.load(yaml(MINIMAL_YAML + """
+                flink:
+                  state.backend.type: hashmap
+                flink.pipeline.object-reuse: true
+                """), List.of());
+
+        assertThat(c.flinkConfiguration().toMap())
+                .containsEntry("state.backend.type", "hashmap")
+                .containsEntry("pipeline.object-reuse", "true")
+                .doesNotContainKey("flink.state.backend.type");
+        assertThat(c.kafkaProperties()).doesNotContainKey("state.backend.type");
+    }
+
+    @Test
+    void theExampleConfigurationIsValid() {
+        Path example = Path.of("../examples/job.yaml");
+        assertThat(example).isRegularFile();
+
+        JobConfig c = JobConfig.load(example, List.of());
+
+        assertThat(c.get(JobOptions.BOOTSTRAP_SERVERS)).isEqualTo("localhost:9092");
+        assertThat(c.get(JobOptions.TOPICS)).containsExactly("gsam-train");
+        assertThat(c.get(JobOptions.FORMAT)).isEqualTo(JobOptions.RecordFormatType.JSON);
+        assertThat(c.get(JobOptions.ARCHITECTURE)).isEqualTo("mlp:784-256-10");
+        assertThat(c.get(JobOptions.ALPHA)).isEqualTo(0.4);
+        assertThat(c.get(JobOptions.RHO)).startsWith("proportion:");
+        assertThat(c.get(JobOptions.LR_SCHEDULE)).startsWith("cosine:");
+        assertThat(c.get(JobOptions.DELIVERY)).isEqualTo(JobOptions.Delivery.EXACTLY_ONCE);
+        assertThat(c.get(JobOptions.METRICS_TOPIC)).isEqualTo("gsam-metrics");
+        assertThat(c.get(JobOptions.SNAPSHOTS_TOPIC)).isEqualTo("gsam-snapshots");
+        assertThat(c.get(JobOptions.DEAD_LETTER_TOPIC)).isEqualTo("gsam-dead-letters");
+        assertThat(c.get(JobOptions.CHECKPOINT_INTERVAL)).isPositive();
+    }
+
+    @Test
+    void everyOptionHasADescriptionAndAUniqueKey() {
+        assertThat(JobOptions.all()).hasSizeGreaterThan(40)
+                .allSatisfy(o -> assertThat(new HtmlFormatter().format(o.description())).isNotBlank());
+        assertThat(JobOptions.all().stream().map(o -> o.key()).distinct().count()).isEqualTo(JobOptions.all().size());
+    }
+
+    // ---- required keys and exclusive keys
+
+    @Test
+    void missingBootstrapServersNamesTheKey() {
+        assertThat(problems(minimal("kafka.bootstrap.servers", null))).singleElement().asString()
+                .contains("'kafka.bootstrap.servers'").contains("required");
+    }
+
+    @Test
+    void aMissingRequiredKeyIsExplainedInWords() {
+        assertThat(problems(minimal("kafka.bootstrap.servers", null))).singleElement().asString()
+                .doesNotContain("Description@").contains("Kafka bootstrap servers");
+    }
+
+    @Test
+    void missingArchitectureNamesTheKey() {
+        assertThat(problems(minimal("model.architecture", null))).singleElement().asString()
+                .contains("'model.architecture'").contains("required");
+    }
+
+    @Test
+    void topicsAndTopicPatternTogetherAreAProblem() {
+        assertThat(problems(minimal("source.topic-pattern", "gsam-.*"))).singleElement().asString()
+                .contains("'source.topics'").contains("'source.topic-pattern'").contains("exactly one");
+    }
+
+    @Test
+    void neitherTopicsNorTopicPatternIsAProblem() {
+        assertThat(problems(minimal("source.topics", null))).singleElement().asString()
+                .contains("'source.topics'").contains("'source.topic-pattern'").contains("exactly one");
+    }
+
+    // ---- one bad value each: exactly one problem, naming the key
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+        // wrong types
+        "gsam.alpha|abc|gsam.alpha|abc",
+        "training.batch-size|1.5|training.batch-size|1.5",
+        "source.bounded|maybe|source.bounded|maybe",
+        "job.checkpoint-interval|soon|job.checkpoint-interval|soon",
+        "format.type|xml|format.type|xml",
+        "sink.delivery|twice|sink.delivery|twice",
+        "gsam.perturbation|sideways|gsam.perturbation|sideways",
+        // impossible values
+        "gsam.lr-schedule|cosine:max=0.01,min=0.1,T=100|gsam.lr-schedule|minValue",
+        "gsam.lr-schedule|cosine:max=0.05|gsam.lr-schedule|totalSteps",
+        "gsam.lr-schedule|wobbly:1|gsam.lr-schedule|unknown scheduler type",
+        "gsam.alpha|-0.1|gsam.alpha|>= 0",
+        "gsam.alpha|NaN|gsam.alpha|finite",
+        "model.learning-rate|0|model.learning-rate|> 0",
+        "model.momentum|-1|model.momentum|>= 0",
+        "model.weight-decay|-0.5|model.weight-decay|>= 0",
+        "training.batch-size|0|training.batch-size|> 0",
+        "training.metrics-every-steps|0|training.metrics-every-steps|> 0",
+        "training.max-live-models|-3|training.max-live-models|> 0",
+        "training.snapshot-every-steps|-1|training.snapshot-every-steps|>= 0",
+        "job.parallelism|0|job.parallelism|> 0",
+        "format.max-record-bytes|0|format.max-record-bytes|> 0",
+        "model.label-smoothing|1.0|model.label-smoothing|[0, 1)",
+        "model.label-smoothing|-0.1|model.label-smoothing|[0, 1)",
+        "gsam.rho|bogus|gsam.rho|bogus",
+        "gsam.rho|proportion:lrMax=0.1,rhoMax=0.01,rhoMin=0.05|gsam.rho|rhoMax",
+        "format.csv.delimiter|;;|format.csv.delimiter|one character",
+        "format.csv.delimiter|''|format.csv.delimiter|one character",
+        "source.starting-offsets|timestamp|source.starting-timestamp-ms|timestamp",
+        "job.checkpoint-interval|0 s|job.checkpoint-interval|exactly-once",
+        "model.ids|good;a/b|model.ids|'a/b'",
+        "model.ids|..|model.ids|'..'",
+        "model.updater|rmsprop|model.updater|rmsprop",
+        "source.topic-pattern|gsam-(|source.topic-pattern|regex",
+    })
+    void aBadValueIsOneProblemNamingItsKey(String key, String value, String namedKey, String detail) {
+        Map<String, String> flat = minimal(key, value);
+        if (key.equals("source.topic-pattern")) {
+            flat.remove("source.topics");
+        }
+
+        assertThat(problems(flat)).singleElement().asString()
+                .contains("'" + namedKey + "'")
+                .contains(detail);
+    }
+
+    @Test
+    void anImpossibleLrScheduleMentionsBothBounds() {
+        assertThat(problems(minimal("gsam.lr-schedule", "cosine:max=0.01,min=0.1,T=100"))).singleElement().asString()
+                .contains("gsam.lr-schedule").contains("minValue").contains("maxValue");
+    }
+
+    @Test
+    void rulesThatHoldAreNotProblems() {
+        JobConfig c = JobConfig.fromMap(minimal(
+                "source.starting-offsets", "timestamp", "source.starting-timestamp-ms", "1700000000000",
+                "sink.delivery", "at_least_once", "job.checkpoint-interval", "0 s",
+                "model.ids", "m1;m-2;model.v3", "model.updater", "adamw", "model.label-smoothing", "0",
+                "format.csv.delimiter", "\t", "gsam.lr-schedule", "cosine:max=0.05,min=0.0005,T=100"));
+
+        assertThat(c.get(JobOptions.STARTING_TIMESTAMP)).isEqualTo(1_700_000_000_000L);
+        assertThat(c.get(JobOptions.MODEL_IDS)).containsExactly("m1", "m-2", "model.v3");
+        assertThat(c.get(JobOptions.CSV_DELIMITER)).isEqualTo("\t");
+    }
+
+    // ---- unknown keys
+
+    @Test
+    void anUnknownKeyGetsADidYouMeanSuggestion() {
+        assertThat(problems(minimal("gsam.alpah", "0.2"))).singleElement().asString()
+                .contains("unknown configuration key 'gsam.alpah'")
+                .contains("did you mean 'gsam.alpha'?");
+    }
+
+    @Test
+    void anUnknownKeyFarFromEveryOptionGetsNoSuggestion() {
+        assertThat(problems(minimal("completely.different", "1"))).singleElement().asString()
+                .contains("unknown configuration key 'completely.different'")
+                .doesNotContain("did you mean");
+    }
+
+    @Test
+    void aBarePrefixIsAnUnknownKey() {
+        assertThat(problems(minimal("kafka.", "x"))).singleElement().asString()
+                .contains("unknown configuration key 'kafka.'");
+    }
+
+    // ---- several problems at once
+
+    @Test
+    void severalRuleProblemsAreReportedTogether() {
+        List<String> problems = problems(minimal("kafka.bootstrap.servers", null, "model.architecture", null,
+                "training.batch-size", "0", "gsam.alpha", "-1", "model.updater", "rmsprop"));
+
+        assertThat(problems).hasSize(5);
+        assertThat(String.join("\n", problems)).contains("'kafka.bootstrap.servers'", "'model.architecture'",
+                "'training.batch-size'", "'gsam.alpha'", "'model.updater'");
+    }
+
+    @Test
+    void severalUnknownKeysAndTypeErrorsAreReportedTogether() {
+        List<String> problems = problems(minimal("gsam.alpah", "0.2", "training.batchsize", "3",
+                "source.bounded", "maybe", "training.batch-size", "many"));
+
+        assertThat(problems).hasSize(4);
+        assertThat(String.join("\n", problems)).contains("'gsam.alpah'", "'training.batchsize'", "'source.bounded'",
+                "'training.batch-size'");
+    }
+
+    @Test
+    void theExceptionMessageListsEveryProblemOnItsOwnLineWithoutAStackTrace() {
+        assertThatThrownBy(() -> JobConfig.fromMap(minimal("kafka.bootstrap.servers", null, "gsam.alpha", "-1")))
+                .isInstanceOfSatisfying(JobConfigException.class, e -> {
+                    assertThat(e.getMessage()).startsWith("invalid configuration:\n  - ");
+                    assertThat(e.getMessage().lines()).hasSize(3);
+                    assertThat(e.getStackTrace()).isEmpty();
+                });
+    }
+
+    // ---- files
+
+    @Test
+    void aMissingFileIsOneProblemNamingTheFile() {
+        Path missing = dir.resolve("nope.yaml");
+
+        assertThatThrownBy(() -> JobConfig.load(missing, List.of()))
+                .isInstanceOfSatisfying(JobConfigException.class, e -> assertThat(e.problems()).singleElement()
+                        .asString().contains(missing.toString()).contains("does not exist"));
+    }
+
+    @Test
+    void invalidYamlIsOneProblemNamingTheFile() throws IOException {
+        Path file = yaml("kafka:\n  bootstrap.servers: [localhost:9092\nsource: {topics: x\n");
+
+        assertThatThrownBy(() -> JobConfig.load(file, List.of()))
+                .isInstanceOfSatisfying(JobConfigException.class, e -> {
+                    assertThat(e.problems()).singleElement().asString().contains(file.toString())
+                            .contains("not valid YAML");
+                    assertThat(e.getMessage()).doesNotContain("\tat ");
+                });
+    }
+
+    @Test
+    void aYamlListAtTheTopLevelIsAProblem() throws IOException {
+        Path file = yaml("- a\n- b\n");
+
+        assertThatThrownBy(() -> JobConfig.load(file, List.of()))
+                .isInstanceOfSatisfying(JobConfigException.class, e -> assertThat(e.problems()).singleElement()
+                        .asString().contains("top level must be a mapping"));
+    }
+
+    @Test
+    void anEmptyFileWithOverridesIsValid() throws IOException {
+        JobConfig c = JobConfig.load(yaml(""), Arrays.asList("kafka.bootstrap.servers=h:1", "source.topics=t",
+                "model.architecture=mlp:4-2"));
+
+        assertThat(c.get(JobOptions.TOPICS)).containsExactly("t");
+    }
+}
