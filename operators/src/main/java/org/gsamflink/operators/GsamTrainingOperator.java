@@ -17,6 +17,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.util.ModelSerializer;
+import org.gsamflink.modelstore.ModelIds;
+import org.gsamflink.modelstore.ModelStore;
+import org.gsamflink.modelstore.ModelVersion;
+import org.gsamflink.modelstore.NoSuchVersionException;
 import org.gsamflink.optimizer.Gsam;
 import org.gsamflink.optimizer.GsamState;
 import org.gsamflink.optimizer.StepResult;
@@ -36,6 +40,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
@@ -78,6 +83,7 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
     private transient Map<String, ModelMetrics> modelMetrics;
     private transient Counter invalidRecords;
     private transient Counter evictions;
+    private transient ModelStore warmStore;
 
     public GsamTrainingOperator(ModelSpecResolver specs, TrainingOptions options) {
         this.specs = specs;
@@ -285,6 +291,9 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
         if (stored == null) {
             state = new ModelState();
             state.architectureFingerprint = spec.architectureFingerprint();
+            if (options.warmStart() != null) {
+                warmStart(key, network, gsam, state);
+            }
         } else {
             if (stored.architectureFingerprint != null
                     && !stored.architectureFingerprint.equals(spec.architectureFingerprint())) {
@@ -301,6 +310,52 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
         evictIfFull();
         live.put(key, m);
         return m;
+    }
+
+    /**
+     * Starts a model that has no state from its version in the warm-start store, when the store has one: restores
+     * parameters, updater state, step and schedulers, so the model continues at the stored step.
+     */
+    private void warmStart(String key, Model network, Gsam gsam, ModelState state) throws IOException {
+        WarmStart ws = options.warmStart();
+        if (!ModelIds.isValid(key) || warmStore().listVersions(key).isEmpty()) {
+            return;
+        }
+        ModelVersion version;
+        if (ws.version().isPresent()) {
+            try {
+                version = warmStore().read(key, ws.version().getAsLong());
+            } catch (NoSuchVersionException e) {
+                throw new IllegalStateException("cannot warm-start model '" + key + "': " + ws + " names a version "
+                        + "the store does not have (it has " + warmStore().listVersions(key) + ")", e);
+            }
+        } else {
+            Optional<ModelVersion> latest = warmStore().readLatest(key);
+            if (latest.isEmpty()) {
+                return;
+            }
+            version = latest.get();
+        }
+        GsamState restored = GsamState.decode(version.optimizerState());
+        if (restored.numParams() != network.params().length()) {
+            throw new IllegalStateException("cannot warm-start model '" + key + "' from " + ws + ": version "
+                    + version.version() + " has " + restored.numParams() + " parameters but the configured network "
+                    + "has " + network.params().length() + "; it belongs to another architecture");
+        }
+        gsam.restoreState(restored);
+        state.lastSnapshotStep = gsam.stepCount();
+        if (version.metadata().metrics().get("examplesSeen") instanceof Number n) {
+            state.examplesSeen = n.longValue();
+        }
+        LOG.info("Model {}: warm-started from {} version {} at step {}", key, ws.storeRoot(), version.version(),
+                gsam.stepCount());
+    }
+
+    private ModelStore warmStore() {
+        if (warmStore == null) {
+            warmStore = options.warmStart().openStore();
+        }
+        return warmStore;
     }
 
     private void evictIfFull() throws Exception {

@@ -18,6 +18,7 @@ public final class TrainingOptions implements Serializable {
     private final long snapshotIntervalMs;
     private final boolean snapshotAtEnd;
     private final int maxLiveModels;
+    private final WarmStart warmStart;
 
     private TrainingOptions(Builder b) {
         this.metricsEverySteps = b.metricsEverySteps;
@@ -25,6 +26,7 @@ public final class TrainingOptions implements Serializable {
         this.snapshotIntervalMs = b.snapshotIntervalMs;
         this.snapshotAtEnd = b.snapshotAtEnd;
         this.maxLiveModels = b.maxLiveModels;
+        this.warmStart = b.warmStart;
     }
 
     public static Builder builder() {
@@ -55,12 +57,18 @@ public final class TrainingOptions implements Serializable {
         return maxLiveModels;
     }
 
+    /** Where models without state start from; null (the default) = a freshly initialised network. */
+    public WarmStart warmStart() {
+        return warmStart;
+    }
+
     public static final class Builder {
         private int metricsEverySteps = DEFAULT_METRICS_EVERY_STEPS;
         private long snapshotEverySteps = DEFAULT_SNAPSHOT_EVERY_STEPS;
         private long snapshotIntervalMs = DEFAULT_SNAPSHOT_INTERVAL_MS;
         private boolean snapshotAtEnd = DEFAULT_SNAPSHOT_AT_END;
         private int maxLiveModels = DEFAULT_MAX_LIVE_MODELS;
+        private WarmStart warmStart;
 
         private Builder() {}
 
@@ -103,6 +111,12 @@ public final class TrainingOptions implements Serializable {
                 throw new IllegalArgumentException("maxLiveModels must be >= 1, got " + n);
             }
             this.maxLiveModels = n;
+            return this;
+        }
+
+        /** Start models that have no state yet from a model store; null = from scratch (the default). */
+        public Builder warmStart(WarmStart warmStart) {
+            this.warmStart = warmStart;
             return this;
         }
 

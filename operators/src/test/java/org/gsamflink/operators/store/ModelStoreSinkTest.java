@@ -1,0 +1,176 @@
+package org.gsamflink.operators.store;
+
+import org.apache.flink.api.connector.sink2.Committer.CommitRequest;
+import org.gsamflink.modelstore.ModelStore;
+import org.gsamflink.operators.ModelSnapshot;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** {@link ModelStoreSink}'s writer, committer and serializers without a cluster. */
+class ModelStoreSinkTest {
+
+    /** Records which signal a commit gave; none means success. */
+    private static final class Request implements CommitRequest<SnapshotCommittable> {
+        final SnapshotCommittable committable;
+        String signal = "committed";
+
+        Request(SnapshotCommittable committable) {
+            this.committable = committable;
+        }
+
+        @Override
+        public SnapshotCommittable getCommittable() {
+            return committable;
+        }
+
+        @Override
+        public int getNumberOfRetries() {
+            return 0;
+        }
+
+        @Override
+        public void signalFailedWithKnownReason(Throwable t) {
+            signal = "known: " + t.getMessage();
+        }
+
+        @Override
+        public void signalFailedWithUnknownReason(Throwable t) {
+            signal = "unknown: " + t.getMessage();
+        }
+
+        @Override
+        public void retryLater() {
+            signal = "retry";
+        }
+
+        @Override
+        public void updateAndRetryLater(SnapshotCommittable c) {
+            signal = "update";
+        }
+
+        @Override
+        public void signalAlreadyCommitted() {
+            signal = "already";
+        }
+    }
+
+    private static ModelSnapshot snapshot(long version, byte fill) {
+        ModelSnapshot s = new ModelSnapshot();
+        s.modelId = "m";
+        s.version = version;
+        s.timestampMs = 1000;
+        s.examplesSeen = version * 16;
+        s.modelBytes = new byte[] {fill, 1, 2};
+        s.optimizerState = new byte[] {fill, 3};
+        s.metricsJson = "{\"steps\":10,\"loss\":0.5,\"accuracy\":null}";
+        return s;
+    }
+
+    private static String commit(ModelStoreCommitter committer, SnapshotCommittable c) {
+        Request r = new Request(c);
+        committer.commit(List.of(r));
+        return r.signal;
+    }
+
+    private static List<SnapshotCommittable> stage(ModelStore store, long lastCheckpoint, ModelSnapshot... snaps)
+            throws Exception {
+        ModelStoreSinkWriter writer = new ModelStoreSinkWriter(store, lastCheckpoint);
+        for (ModelSnapshot s : snaps) {
+            writer.write(s, null);
+        }
+        return new ArrayList<>(writer.prepareCommit());
+    }
+
+    @Test
+    void stagedSnapshotsBecomeVisibleOnlyWhenCommitted(@TempDir Path dir) throws Exception {
+        ModelStore store = ModelStore.builder().root(dir.toUri().toString()).build();
+        List<SnapshotCommittable> staged = stage(store, 6, snapshot(10, (byte) 1), snapshot(20, (byte) 2));
+        assertThat(staged).extracting(SnapshotCommittable::version).containsExactly(10L, 20L);
+        assertThat(staged).allSatisfy(c -> assertThat(c.checkpointId()).isEqualTo(7));
+        assertThat(store.listModels()).isEmpty();
+        assertThat(store.listVersions("m")).isEmpty();
+
+        ModelStoreCommitter committer = new ModelStoreCommitter(store);
+        assertThat(commit(committer, staged.get(0))).isEqualTo("committed");
+        assertThat(store.listVersions("m")).containsExactly(10L);
+        assertThat(store.readMetadata("m", 10).checkpointId()).isEqualTo(7L);
+        assertThat(store.readMetadata("m", 10).metrics()).containsEntry("examplesSeen", 160L)
+                .containsEntry("loss", 0.5);
+        assertThat(Files.exists(Path.of(java.net.URI.create(staged.get(0).stagingPath())))).isFalse();
+
+        // A repeated commit (after a restore) finds no staging directory and the version published.
+        assertThat(commit(committer, staged.get(0))).isEqualTo("already");
+        assertThat(commit(committer, staged.get(1))).isEqualTo("committed");
+        assertThat(store.listVersions("m")).containsExactly(10L, 20L);
+        assertThat(store.listModels()).containsExactly("m");
+    }
+
+    @Test
+    void aRepeatedCommitWithItsStagingStillThereIsAlreadyExists(@TempDir Path dir) throws Exception {
+        ModelStore store = ModelStore.builder().root(dir.toUri().toString()).build();
+        SnapshotCommittable first = stage(store, 0, snapshot(10, (byte) 1)).get(0);
+        SnapshotCommittable replayed = stage(store, 0, snapshot(10, (byte) 1)).get(0);
+        ModelStoreCommitter committer = new ModelStoreCommitter(store);
+        assertThat(commit(committer, first)).isEqualTo("committed");
+        assertThat(commit(committer, replayed)).isEqualTo("committed");   // ALREADY_EXISTS is success
+        assertThat(store.listVersions("m")).containsExactly(10L);
+    }
+
+    @Test
+    void otherBytesUnderAPublishedVersionFailWithAKnownReason(@TempDir Path dir) throws Exception {
+        ModelStore store = ModelStore.builder().root(dir.toUri().toString()).build();
+        ModelStoreCommitter committer = new ModelStoreCommitter(store);
+        assertThat(commit(committer, stage(store, 0, snapshot(10, (byte) 1)).get(0))).isEqualTo("committed");
+        assertThat(commit(committer, stage(store, 0, snapshot(10, (byte) 9)).get(0))).startsWith("known: ");
+    }
+
+    @Test
+    void lostStagingOfAnUnpublishedVersionFailsWithAKnownReason(@TempDir Path dir) throws Exception {
+        ModelStore store = ModelStore.builder().root(dir.toUri().toString()).build();
+        SnapshotCommittable lost = new SnapshotCommittable("m", 10, 3, dir.resolve(".staging/m/gone").toUri().toString());
+        assertThat(commit(new ModelStoreCommitter(store), lost)).contains("known: ").contains("missing");
+    }
+
+    @Test
+    void invalidOrReservedModelIdsFailInTheWriter(@TempDir Path dir) throws Exception {
+        ModelStore store = ModelStore.builder().root(dir.toUri().toString()).build();
+        ModelSnapshot bad = snapshot(1, (byte) 1);
+        bad.modelId = "a/b";
+        assertThatThrownBy(() -> stage(store, 0, bad)).hasMessageContaining("invalid model id");
+        bad.modelId = ModelStoreSink.STAGING_DIRECTORY;
+        assertThatThrownBy(() -> stage(store, 0, bad)).hasMessageContaining("reserved");
+    }
+
+    @Test
+    void writerCheckpointIdsMustIncrease(@TempDir Path dir) throws Exception {
+        ModelStoreSinkWriter writer = new ModelStoreSinkWriter(
+                ModelStore.builder().root(dir.toUri().toString()).build(), 4);
+        assertThat(writer.snapshotState(5)).containsExactly(5L);
+        assertThatThrownBy(() -> writer.snapshotState(5)).hasMessageContaining("checkpoint ids must increase");
+    }
+
+    @Test
+    void serializersRoundTrip() throws Exception {
+        SnapshotCommittable c = new SnapshotCommittable("m", 42, 7, "file:///x/.staging/m/v42");
+        SnapshotCommittableSerializer s = SnapshotCommittableSerializer.INSTANCE;
+        assertThat(s.deserialize(s.getVersion(), s.serialize(c))).isEqualTo(c);
+        assertThatThrownBy(() -> s.deserialize(99, s.serialize(c))).hasMessageContaining("format version 99");
+        ModelStoreSink.CheckpointIdSerializer ids = new ModelStoreSink.CheckpointIdSerializer();
+        assertThat(ids.deserialize(ids.getVersion(), ids.serialize(12L))).isEqualTo(12L);
+    }
+
+    @Test
+    void builderRequiresAStore(@TempDir Path dir) {
+        assertThatThrownBy(() -> ModelStoreSink.builder().build()).hasMessageContaining("store is required");
+        assertThatThrownBy(() -> ModelStoreSink.builder().store(null)).hasMessageContaining("store must not be null");
+        assertThat(ModelStoreSink.forRoot(dir.toUri().toString(), 3).store().keepLast()).isEqualTo(3);
+    }
+}

@@ -1,0 +1,175 @@
+package org.gsamflink.tests;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.gsamflink.modelstore.ModelStore;
+import org.gsamflink.modelstore.ModelVersion;
+import org.gsamflink.operators.GsamTraining;
+import org.gsamflink.operators.ModelSnapshot;
+import org.gsamflink.operators.ModelSpec;
+import org.gsamflink.operators.ModelSpecResolver;
+import org.gsamflink.operators.StepMetrics;
+import org.gsamflink.operators.TrainingOptions;
+import org.gsamflink.operators.TrainingRecord;
+import org.gsamflink.operators.WarmStart;
+import org.gsamflink.operators.store.ModelStoreSink;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.ByteArrayInputStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@link ModelStoreSink} on a MiniCluster: exactly-once publishing across a failure, and warm start. */
+class ModelStoreSinkITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder()
+                    .setNumberTaskManagers(1)
+                    .setNumberSlotsPerTaskManager(2)
+                    .build());
+
+    private static final GeneratorFunction<Long, TrainingRecord> EXAMPLES = i -> TrainingFixtures.example("m", i);
+
+    private static TrainingOptions everyTenSteps() {
+        return TrainingOptions.builder().snapshotEverySteps(10).build();
+    }
+
+    /** Throws once, on the first record after a checkpoint completed and at least {@code after} records passed. */
+    static final class FailOnceAfterCheckpoint extends RichMapFunction<TrainingRecord, TrainingRecord>
+            implements CheckpointListener {
+        static final AtomicBoolean FAILED = new AtomicBoolean();
+        private final long after;
+        private long seen;
+        private volatile boolean checkpointDone;
+
+        FailOnceAfterCheckpoint(long after) {
+            this.after = after;
+        }
+
+        @Override
+        public TrainingRecord map(TrainingRecord r) {
+            if (++seen >= after && checkpointDone && FAILED.compareAndSet(false, true)) {
+                throw new IllegalStateException("injected failure after " + seen + " records");
+            }
+            return r;
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            checkpointDone = true;
+        }
+    }
+
+    /** A rate-limited, checkpointed job whose snapshots go into a store at {@code root}. */
+    private static void trainIntoStore(String name, String root, long count, long firstIndex, boolean failOnce,
+                                       TrainingOptions options, TrainingFixtures.CollectingSink<StepMetrics> metrics)
+            throws Exception {
+        StreamExecutionEnvironment env = TrainingFixtures.env();
+        env.enableCheckpointing(100);
+        DataStream<TrainingRecord> records = env.fromSource(
+                TrainingFixtures.source(i -> EXAMPLES.map(i + firstIndex), count, 2000),
+                WatermarkStrategy.noWatermarks(), "examples");
+        if (failOnce) {
+            records = records.map(new FailOnceAfterCheckpoint(500)).name("fail once");
+        }
+        GsamTraining.Streams out = GsamTraining.train(records, ModelSpecResolver.single(spec()), options);
+        out.snapshots().sinkTo(ModelStoreSink.forRoot(root, 1000)).name("model store");
+        if (metrics != null) {
+            out.metrics().sinkTo(metrics);
+        }
+        env.execute(name);
+    }
+
+    private static ModelSpec spec() {
+        return TrainingFixtures.spec().build();
+    }
+
+    private static INDArray outputs(byte[] modelBytes) throws Exception {
+        MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(modelBytes));
+        float[][] x = new float[8][];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = TrainingFixtures.example("held-out", 1_000_000 + i).features;
+        }
+        return net.output(Nd4j.createFromArray(x));
+    }
+
+    @Test
+    void aFailurePublishesEveryVersionExactlyOnce(@TempDir Path dir) throws Exception {
+        long count = 4000;   // 250 steps of 16
+        // Reference: the same training, uninterrupted, snapshots collected.
+        StreamExecutionEnvironment env = TrainingFixtures.env();
+        TrainingFixtures.CollectingSink<ModelSnapshot> collected = new TrainingFixtures.CollectingSink<>("ref-snapshots");
+        GsamTraining.train(env.fromSource(TrainingFixtures.source(EXAMPLES, count, 0), WatermarkStrategy.noWatermarks(),
+                "examples"), ModelSpecResolver.single(spec()), everyTenSteps()).snapshots().sinkTo(collected);
+        env.execute("store-reference");
+        Map<Long, ModelSnapshot> reference = collected.results().stream()
+                .collect(Collectors.toMap(s -> s.version, Function.identity()));
+        List<Long> expectedVersions = LongStream.rangeClosed(1, 25).map(v -> v * 10).boxed().toList();
+        assertThat(reference.keySet()).containsExactlyInAnyOrderElementsOf(expectedVersions);
+
+        FailOnceAfterCheckpoint.FAILED.set(false);
+        String root = dir.toUri().toString();
+        trainIntoStore("store-failover", root, count, 0, true, everyTenSteps(), null);
+        assertThat(FailOnceAfterCheckpoint.FAILED).isTrue();
+
+        ModelStore store = ModelStore.builder().root(root).keepLast(1000).build();
+        assertThat(store.listModels()).containsExactly("m");
+        assertThat(store.listVersions("m")).containsExactlyElementsOf(expectedVersions);
+        assertThat(store.latest("m")).hasValue(250);
+        for (long v : expectedVersions) {
+            ModelVersion stored = store.read("m", v);
+            ModelSnapshot ref = reference.get(v);
+            assertThat(stored.optimizerState()).as("optimizer state of version %d", v).isEqualTo(ref.optimizerState);
+            assertThat(stored.metadata().checkpointId()).as("checkpoint of version %d", v).isNotNull();
+            if (v % 50 == 0) {
+                assertThat(outputs(stored.modelBytes())).as("predictions of version %d", v)
+                        .isEqualTo(outputs(ref.modelBytes));
+            }
+        }
+    }
+
+    @Test
+    void aWarmStartedJobContinuesAtTheLatestStoredVersion(@TempDir Path dir) throws Exception {
+        String root = dir.toUri().toString();
+        trainIntoStore("store-first", root, 800, 0, false, everyTenSteps(), null);   // 50 steps
+        ModelStore store = ModelStore.builder().root(root).keepLast(1000).build();
+        assertThat(store.latest("m")).hasValue(50);
+
+        TrainingFixtures.CollectingSink<StepMetrics> metrics = new TrainingFixtures.CollectingSink<>("warm-metrics");
+        TrainingOptions warm = TrainingOptions.builder().snapshotEverySteps(10)
+                .warmStart(WarmStart.latest(root)).build();
+        trainIntoStore("store-warm", root, 160, 800, false, warm, metrics);   // 10 more steps
+
+        assertThat(metrics.results().get(0).step).as("the first step of the warm-started job").isEqualTo(51);
+        assertThat(store.listVersions("m")).containsExactly(10L, 20L, 30L, 40L, 50L, 60L);
+        // One job of 960 examples would have ended in the same state.
+        StreamExecutionEnvironment env = TrainingFixtures.env();
+        TrainingFixtures.CollectingSink<ModelSnapshot> collected = new TrainingFixtures.CollectingSink<>("warm-ref");
+        GsamTraining.train(env.fromSource(TrainingFixtures.source(EXAMPLES, 960, 0), WatermarkStrategy.noWatermarks(),
+                "examples"), ModelSpecResolver.single(spec()), everyTenSteps()).snapshots().sinkTo(collected);
+        env.execute("warm-reference");
+        ModelSnapshot last = TrainingFixtures.finalSnapshots(collected.results()).get("m");
+        assertThat(last.version).isEqualTo(60);
+        assertThat(store.read("m", 60).optimizerState()).isEqualTo(last.optimizerState);
+    }
+}
