@@ -24,6 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -150,8 +151,13 @@ class KafkaTrainingJobITCase {
         List<TrainingRecord> data = examples(1600, 0);
         kafka.produce(t.in, encode(format, format.equals("binary") ? minibatches(data) : data));
 
-        runJob(config(t, format));
+        Path store = java.nio.file.Files.createTempDirectory("gsam-store");
+        Map<String, String> c = config(t, format);
+        c.put("model-store.root", store.toUri().toString());
+        runJob(c);
 
+        assertThat(org.gsamflink.modelstore.ModelStore.builder().root(store.toUri().toString()).build()
+                .latest("m1")).hasValue(100);
         List<JsonNode> metrics = metrics(t);
         assertThat(metrics).hasSize(100);
         for (int i = 0; i < metrics.size(); i++) {

@@ -87,7 +87,11 @@ public final class GsamJob {
     }
 
     public static TrainingOptions trainingOptions(JobConfig c) {
-        return TrainingOptions.builder()
+        TrainingOptions.Builder b = TrainingOptions.builder();
+        if (c.get(JobOptions.STORE_WARM_START)) {
+            b.warmStart(org.gsamflink.operators.WarmStart.latest(c.get(JobOptions.STORE_ROOT)));
+        }
+        return b
                 .metricsEverySteps(c.get(JobOptions.METRICS_EVERY))
                 .snapshotEverySteps(c.get(JobOptions.SNAPSHOT_EVERY))
                 .snapshotIntervalMs(c.get(JobOptions.SNAPSHOT_INTERVAL).toMillis())
@@ -139,6 +143,15 @@ public final class GsamJob {
         if (c.get(JobOptions.METRICS_LOG)) {
             trained.metrics().map(KafkaCodecs::toJson).uid("metrics-json").name("Metrics JSON")
                     .print().uid("metrics-log").name("Metrics log");
+        }
+        if (c.isSet(JobOptions.STORE_ROOT)) {
+            org.gsamflink.modelstore.ModelStore store = org.gsamflink.modelstore.ModelStore.builder()
+                    .root(c.get(JobOptions.STORE_ROOT))
+                    .keepLast(c.get(JobOptions.STORE_KEEP_LAST))
+                    .keepEvery(c.get(JobOptions.STORE_KEEP_EVERY))
+                    .build();
+            trained.snapshots().sinkTo(org.gsamflink.operators.store.ModelStoreSink.builder().store(store).build())
+                    .uid("model-store-sink").name("Model store");
         }
         if (c.isSet(JobOptions.SNAPSHOTS_TOPIC)) {
             trained.snapshots().sinkTo(sink(c, new KafkaCodecs.SnapshotNotices(c.get(JobOptions.SNAPSHOTS_TOPIC)),

@@ -159,6 +159,13 @@ public final class JobConfig {
         positive(c, JobOptions.METRICS_EVERY, errors);
         positive(c, JobOptions.MAX_LIVE_MODELS, errors);
         positive(c, JobOptions.PARALLELISM, errors);
+        positive(c, JobOptions.STORE_KEEP_LAST, errors);
+        if (c.get(JobOptions.STORE_KEEP_EVERY) < 0) {
+            errors.add("config key 'model-store.keep-every': must be >= 0, got " + c.get(JobOptions.STORE_KEEP_EVERY));
+        }
+        if (c.get(JobOptions.STORE_WARM_START) && !c.contains(JobOptions.STORE_ROOT)) {
+            errors.add("config key 'model-store.warm-start' needs 'model-store.root'");
+        }
         positiveNumber(c, JobOptions.LEARNING_RATE, errors);
         nonNegative(c, JobOptions.ALPHA, errors);
         nonNegative(c, JobOptions.WEIGHT_DECAY, errors);

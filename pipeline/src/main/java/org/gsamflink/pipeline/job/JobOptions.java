@@ -136,6 +136,19 @@ public final class JobOptions {
             .stringType().defaultValue("gsam-flink")
             .withDescription("Prefix of the sinks' Kafka transactional ids; unique per job on a cluster.");
 
+    // ---- Model store
+    public static final ConfigOption<String> STORE_ROOT = ConfigOptions.key("model-store.root")
+            .stringType().noDefaultValue()
+            .withDescription("Model store root (file://, s3://, hdfs:// via Flink's file systems); unset: no store. "
+                    + "Snapshots become visible there when the checkpoint that produced them completes.");
+    public static final ConfigOption<Integer> STORE_KEEP_LAST = ConfigOptions.key("model-store.keep-last")
+            .intType().defaultValue(10).withDescription("Versions kept per model id (the newest ones).");
+    public static final ConfigOption<Long> STORE_KEEP_EVERY = ConfigOptions.key("model-store.keep-every")
+            .longType().defaultValue(0L).withDescription("Also keep every version divisible by this (0 = off).");
+    public static final ConfigOption<Boolean> STORE_WARM_START = ConfigOptions.key("model-store.warm-start")
+            .booleanType().defaultValue(false)
+            .withDescription("A model id without state starts from the store's latest version of it.");
+
     // ---- Job
     public static final ConfigOption<String> JOB_NAME = ConfigOptions.key("job.name")
             .stringType().defaultValue("gsam-flink training").withDescription("Flink job name.");
