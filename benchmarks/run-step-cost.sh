@@ -11,4 +11,4 @@ cd "$(dirname "$0")/.."
 # two cores: a quarter of the steps then take 2-3x longer (bimodal timings). PASSIVE makes idle OpenMP threads
 # sleep; both cores are still used. Export OMP_WAIT_POLICY yourself to measure another setting.
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
-./mvnw -q -o -DskipTests -pl benchmarks -am package && java -jar benchmarks/target/benchmarks.jar "$@"
+(./mvnw -q -o -DskipTests -pl benchmarks -am package 2>/dev/null || ./mvnw -q -DskipTests -pl benchmarks -am package) && java -jar benchmarks/target/benchmarks.jar "$@"

@@ -57,10 +57,10 @@ public final class StepBreakdown {
     public enum Flavour {
         /** DL4J fit() call for call: pass, updater, apply. */
         FIT("fit replica"),
-        /** Gsam.java as it is: ND4J norm2Number() and muli(). */
-        GSAM_AS_IS("GSAM as in Gsam.java"),
-        /** Same arithmetic with BLAS nrm2 for both norms and BLAS scal for c*g_p. */
-        GSAM_TUNED("GSAM with BLAS nrm2 + scal");
+        /** The earlier Gsam.java: ND4J norm2Number() and muli(), kept to show what BLAS saved. */
+        GSAM_AS_IS("GSAM with ND4J norm2 + muli (earlier)"),
+        /** Gsam.java as it is: BLAS nrm2 for both norms and BLAS scal for c*g_p. */
+        GSAM_TUNED("GSAM as in Gsam.java (BLAS nrm2 + scal)");
 
         final String label;
 
