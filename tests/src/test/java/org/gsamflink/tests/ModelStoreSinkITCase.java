@@ -1,8 +1,6 @@
 package org.gsamflink.tests;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.functions.RichMapFunction;
-import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -31,7 +29,6 @@ import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
@@ -54,32 +51,6 @@ class ModelStoreSinkITCase {
         return TrainingOptions.builder().snapshotEverySteps(10).build();
     }
 
-    /** Throws once, on the first record after a checkpoint completed and at least {@code after} records passed. */
-    static final class FailOnceAfterCheckpoint extends RichMapFunction<TrainingRecord, TrainingRecord>
-            implements CheckpointListener {
-        static final AtomicBoolean FAILED = new AtomicBoolean();
-        private final long after;
-        private long seen;
-        private volatile boolean checkpointDone;
-
-        FailOnceAfterCheckpoint(long after) {
-            this.after = after;
-        }
-
-        @Override
-        public TrainingRecord map(TrainingRecord r) {
-            if (++seen >= after && checkpointDone && FAILED.compareAndSet(false, true)) {
-                throw new IllegalStateException("injected failure after " + seen + " records");
-            }
-            return r;
-        }
-
-        @Override
-        public void notifyCheckpointComplete(long checkpointId) {
-            checkpointDone = true;
-        }
-    }
-
     /** A rate-limited, checkpointed job whose snapshots go into a store at {@code root}. */
     private static void trainIntoStore(String name, String root, long count, long firstIndex, boolean failOnce,
                                        TrainingOptions options, TrainingFixtures.CollectingSink<StepMetrics> metrics)
@@ -90,7 +61,7 @@ class ModelStoreSinkITCase {
                 TrainingFixtures.source(i -> EXAMPLES.map(i + firstIndex), count, 2000),
                 WatermarkStrategy.noWatermarks(), "examples");
         if (failOnce) {
-            records = records.map(new FailOnceAfterCheckpoint(500)).name("fail once");
+            records = records.map(new GsamTrainingOperatorITCase.FailOnceAfterCheckpoint(500)).name("fail once");
         }
         GsamTraining.Streams out = GsamTraining.train(records, ModelSpecResolver.single(spec()), options);
         out.snapshots().sinkTo(ModelStoreSink.forRoot(root, 1000)).name("model store");
@@ -127,10 +98,10 @@ class ModelStoreSinkITCase {
         List<Long> expectedVersions = LongStream.rangeClosed(1, 25).map(v -> v * 10).boxed().toList();
         assertThat(reference.keySet()).containsExactlyInAnyOrderElementsOf(expectedVersions);
 
-        FailOnceAfterCheckpoint.FAILED.set(false);
+        GsamTrainingOperatorITCase.FailOnceAfterCheckpoint.FAILED.set(false);
         String root = dir.toUri().toString();
         trainIntoStore("store-failover", root, count, 0, true, everyTenSteps(), null);
-        assertThat(FailOnceAfterCheckpoint.FAILED).isTrue();
+        assertThat(GsamTrainingOperatorITCase.FailOnceAfterCheckpoint.FAILED).isTrue();
 
         ModelStore store = ModelStore.builder().root(root).keepLast(1000).build();
         assertThat(store.listModels()).containsExactly("m");
