@@ -12,7 +12,6 @@ import org.gsamflink.operators.ModelState;
 import org.gsamflink.operators.ModelStateSerializer;
 import org.gsamflink.operators.TrainingRecord;
 import org.gsamflink.optimizer.Gsam;
-import org.gsamflink.optimizer.StepResult;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -274,7 +273,10 @@ public final class OperatorThroughputMain {
                 prebuiltBatches ? prebuilt : null, steps, warmup, block);
     }
 
-    /** A variant's run and the bare-loop run it is compared with (the same object for the bare loop itself). */
+    /**
+     * A variant's run and the bare-loop run it alternated with (block mode); null in continuous mode, where a variant
+     * is compared with the separate bare-loop runs of the same rounds.
+     */
     record Pair(ThroughputRun run, ThroughputRun reference) {}
 
     private interface PairTask {
@@ -314,12 +316,31 @@ public final class OperatorThroughputMain {
         };
     }
 
-    /** Runs and their bare-loop references per variant; the bare loop's row first. */
-    record Results(Map<String, List<ThroughputRun>> runs, Map<String, List<ThroughputRun>> refs) {
+    /**
+     * Runs and their bare-loop references per variant; the bare loop's row first. {@code paired}: each run has its
+     * own reference run, taken at the same time (block mode).
+     */
+    record Results(Map<String, List<ThroughputRun>> runs, Map<String, List<ThroughputRun>> refs, boolean paired) {
 
+        /**
+         * Throughput relative to the bare loop: with paired runs the median over rounds of (run / its own bare loop),
+         * otherwise median(run) / median(bare loop) over the rounds.
+         */
         double ratio(String variant) {
-            return ThroughputRun.medianExamplesPerSecond(runs.get(variant))
-                    / ThroughputRun.medianExamplesPerSecond(refs.get(variant));
+            List<ThroughputRun> rs = runs.get(variant);
+            List<ThroughputRun> ref = refs.get(variant);
+            if (!paired) {
+                return ThroughputRun.medianExamplesPerSecond(rs) / ThroughputRun.medianExamplesPerSecond(ref);
+            }
+            return new Samples(pairedRatios(rs, ref)).median();
+        }
+
+        static double[] pairedRatios(List<ThroughputRun> rs, List<ThroughputRun> ref) {
+            double[] r = new double[Math.min(rs.size(), ref.size())];
+            for (int i = 0; i < r.length; i++) {
+                r[i] = rs.get(i).examplesPerSecond() / ref.get(i).examplesPerSecond();
+            }
+            return r;
         }
     }
 
@@ -463,10 +484,10 @@ public final class OperatorThroughputMain {
             Map<String, List<ThroughputRun>> ordered = new LinkedHashMap<>();
             ordered.put(BARE, refs.get(BARE));
             ordered.putAll(runs);
-            return new Results(ordered, refs);
+            return new Results(ordered, refs, false);
         }
         refs.put(BARE, runs.get(BARE));
-        return new Results(runs, refs);
+        return new Results(runs, refs, true);
     }
 
     /**
@@ -495,32 +516,32 @@ public final class OperatorThroughputMain {
     }
 
     private void table(Results res) {
-        boolean blocks = intOpt("block") > 0;
-        line("| variant | examples/s | ms/step | ratio to bare loop | paired ratio (median of rounds)"
-                + (blocks ? " | median block ratio" : "")
+        boolean blocks = res.paired();
+        line("| variant | examples/s | ms/step | ratio to bare loop"
+                + (blocks ? " (median of per-round paired ratios) | median block ratio" : " (ratio of medians)"
+                        + " | paired ratio (median of rounds)")
                 + " | best round ratio | median-step ratio | Gsam.step alone ms | rest of a step ms | own CPU cores"
                 + " | other processes' CPU cores | examples/s per round |");
-        line("|---|---:|---:|---:|---:|" + (blocks ? "---:|" : "") + "---:|---:|---:|---:|---:|---:|---|");
+        line("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         for (Map.Entry<String, List<ThroughputRun>> e : res.runs().entrySet()) {
             List<ThroughputRun> rs = e.getValue();
             List<ThroughputRun> refRuns = res.refs().get(e.getKey());
             double eps = ThroughputRun.medianExamplesPerSecond(rs);
-            double ref = ThroughputRun.medianExamplesPerSecond(refRuns);
-            double[] paired = new double[Math.min(rs.size(), refRuns.size())];
+            double[] paired = Results.pairedRatios(rs, refRuns);
             double[] blockRatios = new double[paired.length];
             for (int i = 0; i < paired.length; i++) {
-                paired[i] = rs.get(i).examplesPerSecond() / refRuns.get(i).examplesPerSecond();
                 blockRatios[i] = rs.get(i) == refRuns.get(i) ? 1.0 : rs.get(i).medianBlockRatio(refRuns.get(i));
             }
+            double second = blocks ? new Samples(blockRatios).median() : new Samples(paired).median();
             double best = ThroughputRun.bestExamplesPerSecond(rs) / ThroughputRun.bestExamplesPerSecond(refRuns);
             double gap = median(rs, ThroughputRun::examplesPerSecondFromMedianGap)
                     / median(refRuns, ThroughputRun::examplesPerSecondFromMedianGap);
             String perRound = rs.stream().map(r -> String.format(Locale.ROOT, "%.0f", r.examplesPerSecond()))
                     .reduce((x, y) -> x + ", " + y).orElse("");
+            double ratio = e.getKey().equals(BARE) ? 1.0 : res.ratio(e.getKey());
             line("| " + e.getKey() + " | " + f1(eps) + " | " + f3(median(rs, ThroughputRun::msPerStep)) + " | "
-                    + f3(eps / ref) + " | " + f3(new Samples(paired).median()) + " | "
-                    + (blocks ? f3(new Samples(blockRatios).median()) + " | " : "")
-                    + f3(best) + " | " + f3(gap) + " | " + f3(median(rs, ThroughputRun::medianStepOnlyMs)) + " | "
+                    + f3(ratio) + " | " + f3(second) + " | " + f3(best) + " | " + f3(gap) + " | "
+                    + f3(median(rs, ThroughputRun::medianStepOnlyMs)) + " | "
                     + f3(median(rs, ThroughputRun::medianOutsideStepMs)) + " | "
                     + f2(median(rs, ThroughputRun::ownCores)) + " | "
                     + f2(median(rs, ThroughputRun::foreignCores)) + " | " + perRound + " |");
@@ -559,6 +580,20 @@ public final class OperatorThroughputMain {
                         + " medians on a noisy machine: differences of a few %% are within noise).",
                 chained, keyed, 100 * (1 / keyed - 1 / chained), bareMs * (1 / keyed - 1 / chained), bareMs,
                 100 * (1 / chained - 1)));
+        line("");
+        line("Time per step outside Gsam.step (receiving and deserialising the record, validation, DataSet, metrics;"
+                + " for the bare loop: the DataSet), ms, medians over runs of each run's quantiles:");
+        line("");
+        line("| variant | p50 | p90 | p99 | max | mean |");
+        line("|---|---:|---:|---:|---:|---:|");
+        for (String v : List.of(BARE, OPERATOR_CHAINED, OPERATOR)) {
+            List<ThroughputRun> rs = v.equals(BARE) ? res.refs().get(OPERATOR) : res.runs().get(v);
+            line("| " + v + " | " + f3(median(rs, r -> r.outsideStep().median())) + " | "
+                    + f3(median(rs, r -> r.outsideStep().quantile(0.9))) + " | "
+                    + f3(median(rs, r -> r.outsideStep().quantile(0.99))) + " | "
+                    + f3(median(rs, r -> r.outsideStep().quantile(1.0))) + " | "
+                    + f3(median(rs, ThroughputRun::meanOutsideStepMs)) + " |");
+        }
         line("");
         log("== single operations of one step (median of 200 after 50 warm-up)");
         opCosts();

@@ -114,14 +114,24 @@ public record ThroughputRun(String variant, int round, int batchSize, int warmup
 
     /** Median time per step outside Gsam.step (receiving, validating, DataSet, metrics, …), ms. */
     public double medianOutsideStepMs() {
+        return outsideStep().median();
+    }
+
+    /** Time per measured step outside Gsam.step, ms (empty where unknown). */
+    public Samples outsideStep() {
         if (stepOnlyNanos.length != steps()) {
-            return Double.NaN;
+            return new Samples(new double[0]);
         }
         double[] v = new double[measuredSteps()];
         for (int i = warmup; i < steps(); i++) {
             v[i - warmup] = (stepEndNanos[i] - stepStartNanos(i) - stepOnlyNanos[i]) / 1e6;
         }
-        return new Samples(v).median();
+        return new Samples(v);
+    }
+
+    /** Mean time per step outside Gsam.step, ms. */
+    public double meanOutsideStepMs() {
+        return outsideStep().mean();
     }
 
     /** Throughput from the median step time. */
