@@ -3,6 +3,8 @@ package org.gsamflink.operators;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
@@ -24,8 +26,14 @@ public final class GsamTraining {
     public record Streams(SingleOutputStreamOperator<StepMetrics> metrics, DataStream<ModelSnapshot> snapshots) {}
 
     public static Streams train(DataStream<TrainingRecord> records, ModelSpecResolver specs, TrainingOptions options) {
-        SingleOutputStreamOperator<StepMetrics> metrics = records
-                .keyBy(r -> r.modelId, Types.STRING)
+        // With a single upstream and a single training subtask every key lands in subtask 0 anyway: a forward edge
+        // then replaces the hash shuffle, whose hand-off of ~400 KiB minibatch records cost 10-15 % of a step.
+        // Keyed state is the same either way (key groups), so savepoints restore across both wirings.
+        boolean single = records.getParallelism() == 1 && records.getExecutionEnvironment().getParallelism() == 1;
+        KeyedStream<TrainingRecord, String> keyed = single
+                ? DataStreamUtils.reinterpretAsKeyedStream(records, r -> r.modelId, Types.STRING)
+                : records.keyBy(r -> r.modelId, Types.STRING);
+        SingleOutputStreamOperator<StepMetrics> metrics = keyed
                 .transform("GSAM training", TypeInformation.of(StepMetrics.class),
                         new GsamTrainingOperator(specs, options))
                 .uid(UID)
