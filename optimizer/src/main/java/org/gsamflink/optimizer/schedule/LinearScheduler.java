@@ -55,46 +55,8 @@ public final class LinearScheduler extends WarmupScheduler {
     }
 
     /** Builder of {@link LinearScheduler}; each setter validates its own value, {@link #build()} the rest. */
-    public static final class Builder {
-        private double maxValue;
-        private boolean maxValueSet;
-        private double minValue = DEFAULT_MIN_VALUE;
-        private double initValue = DEFAULT_INIT_VALUE;
-        private long warmupSteps = DEFAULT_WARMUP_STEPS;
-        private long totalSteps = UNBOUNDED;
-
+    public static final class Builder extends RangeBuilder<Builder> {
         private Builder() {}
-
-        /** Value at the end of the warm-up; finite and ≥ 0. Required. */
-        public Builder maxValue(double maxValue) {
-            this.maxValue = checkValue("maxValue", maxValue);
-            this.maxValueSet = true;
-            return this;
-        }
-
-        /** End value, reached at t = T; finite and ≥ 0. */
-        public Builder minValue(double minValue) {
-            this.minValue = checkValue("minValue", minValue);
-            return this;
-        }
-
-        /** Value at t = 0 of the warm-up; finite and ≥ 0. */
-        public Builder initValue(double initValue) {
-            this.initValue = checkValue("initValue", initValue);
-            return this;
-        }
-
-        /** Number of warm-up steps; ≥ 0 (0 = none). */
-        public Builder warmupSteps(long warmupSteps) {
-            this.warmupSteps = checkWarmupSteps(warmupSteps);
-            return this;
-        }
-
-        /** Total number of steps T; &gt; 0. Required. */
-        public Builder totalSteps(long totalSteps) {
-            this.totalSteps = checkTotalSteps(totalSteps);
-            return this;
-        }
 
         /**
          * @throws IllegalStateException if {@code maxValue} or {@code totalSteps} was not set

@@ -70,47 +70,10 @@ public final class PolyScheduler extends WarmupScheduler {
     }
 
     /** Builder of {@link PolyScheduler}; each setter validates its own value, {@link #build()} the rest. */
-    public static final class Builder {
-        private double maxValue;
-        private boolean maxValueSet;
-        private double minValue = DEFAULT_MIN_VALUE;
-        private double initValue = DEFAULT_INIT_VALUE;
-        private long warmupSteps = DEFAULT_WARMUP_STEPS;
-        private long totalSteps = UNBOUNDED;
+    public static final class Builder extends RangeBuilder<Builder> {
         private double order = DEFAULT_ORDER;
 
         private Builder() {}
-
-        /** Value at the end of the warm-up; finite and ≥ 0. Required. */
-        public Builder maxValue(double maxValue) {
-            this.maxValue = checkValue("maxValue", maxValue);
-            this.maxValueSet = true;
-            return this;
-        }
-
-        /** The asymptote, and the end value at t ≥ T; finite and ≥ 0. */
-        public Builder minValue(double minValue) {
-            this.minValue = checkValue("minValue", minValue);
-            return this;
-        }
-
-        /** Value at t = 0 of the warm-up; finite and ≥ 0. */
-        public Builder initValue(double initValue) {
-            this.initValue = checkValue("initValue", initValue);
-            return this;
-        }
-
-        /** Number of warm-up steps; ≥ 0 (0 = none). */
-        public Builder warmupSteps(long warmupSteps) {
-            this.warmupSteps = checkWarmupSteps(warmupSteps);
-            return this;
-        }
-
-        /** Total number of steps T (&gt; 0); leave unset for an unbounded stream. */
-        public Builder totalSteps(long totalSteps) {
-            this.totalSteps = checkTotalSteps(totalSteps);
-            return this;
-        }
 
         /** The exponent; finite and ≤ 0, so the value does not grow with t. */
         public Builder order(double order) {

@@ -195,4 +195,55 @@ public abstract class WarmupScheduler implements Scheduler, Serializable {
             throw new IllegalStateException(field + " is required for a " + scheduler + " scheduler");
         }
     }
+
+    /**
+     * The setters the max/min/warm-up/T schedulers share; each validates its own value. Subclasses add their own
+     * settings and {@code build()}, which checks the rules across fields.
+     */
+    public abstract static class RangeBuilder<B extends RangeBuilder<B>> {
+        double maxValue;
+        boolean maxValueSet;
+        double minValue = DEFAULT_MIN_VALUE;
+        double initValue = DEFAULT_INIT_VALUE;
+        long warmupSteps = DEFAULT_WARMUP_STEPS;
+        long totalSteps = UNBOUNDED;
+
+        RangeBuilder() {}
+
+        @SuppressWarnings("unchecked")
+        private B self() {
+            return (B) this;
+        }
+
+        /** Value at the end of the warm-up; finite and ≥ 0. Required. */
+        public B maxValue(double maxValue) {
+            this.maxValue = checkValue("maxValue", maxValue);
+            this.maxValueSet = true;
+            return self();
+        }
+
+        /** End value, reached at t = T (the asymptote of poly); finite and ≥ 0. */
+        public B minValue(double minValue) {
+            this.minValue = checkValue("minValue", minValue);
+            return self();
+        }
+
+        /** Value at t = 0 of the warm-up; finite and ≥ 0. */
+        public B initValue(double initValue) {
+            this.initValue = checkValue("initValue", initValue);
+            return self();
+        }
+
+        /** Number of warm-up steps; ≥ 0 (0 = none). */
+        public B warmupSteps(long warmupSteps) {
+            this.warmupSteps = checkWarmupSteps(warmupSteps);
+            return self();
+        }
+
+        /** Total number of steps T; &gt; 0 (required by linear and cosine, optional for poly). */
+        public B totalSteps(long totalSteps) {
+            this.totalSteps = checkTotalSteps(totalSteps);
+            return self();
+        }
+    }
 }
