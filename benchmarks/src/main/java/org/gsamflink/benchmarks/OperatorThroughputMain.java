@@ -141,48 +141,8 @@ public final class OperatorThroughputMain {
     }
 
     static Map<String, String> parse(String[] args) {
-        Map<String, String> o = new LinkedHashMap<>(DEFAULTS);
-        for (String key : DEFAULTS.keySet()) {
-            String v = System.getProperty("bench." + key);
-            if (v != null) {
-                o.put(key, v);
-            }
-        }
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("-h") || a.equals("--help")) {
-                System.out.println(USAGE);
-                System.exit(0);
-            }
-            if (!a.startsWith("--")) {
-                throw new IllegalArgumentException("unexpected argument " + a);
-            }
-            String key = a.substring(2);
-            String value = null;
-            int eq = key.indexOf('=');
-            if (eq >= 0) {
-                value = key.substring(eq + 1);
-                key = key.substring(0, eq);
-            }
-            if (key.equals("no-diagnose")) {
-                o.put("diagnose", "false");
-                continue;
-            }
-            if (!DEFAULTS.containsKey(key)) {
-                throw new IllegalArgumentException("unknown option --" + key);
-            }
-            boolean flag = key.equals("skip-checkpoint") || key.equals("diagnose");
-            if (value == null) {
-                if (flag && (i + 1 >= args.length || args[i + 1].startsWith("--"))) {
-                    value = "true";
-                } else if (i + 1 < args.length) {
-                    value = args[++i];
-                } else {
-                    throw new IllegalArgumentException("--" + key + " needs a value");
-                }
-            }
-            o.put(key, value);
-        }
+        Map<String, String> o = BenchOptions.parse(args, DEFAULTS, USAGE,
+                key -> key.equals("skip-checkpoint") || key.equals("diagnose"), "diagnose");
         for (String k : List.of("steps", "warmup", "rounds", "pool", "batch", "checkpoint-ms", "diag-rounds",
                 "quiet-wait", "block")) {
             int v;

@@ -1,0 +1,64 @@
+package org.gsamflink.benchmarks;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/** The option syntax the benchmark commands share: {@code --key value}, {@code --key=value}, flags, -Dbench.key. */
+final class BenchOptions {
+
+    private BenchOptions() {}
+
+    /**
+     * Parses {@code args} over {@code defaults} (after {@code -Dbench.<key>} system properties). A flag given without
+     * a value is true; {@code --no-<negatable>} sets {@code negatable} to false. {@code -h}/{@code --help} prints
+     * {@code usage} and exits 0.
+     *
+     * @throws IllegalArgumentException for an unknown option or a missing value
+     */
+    static Map<String, String> parse(String[] args, Map<String, String> defaults, String usage,
+                                     Predicate<String> isFlag, String negatable) {
+        Map<String, String> o = new LinkedHashMap<>(defaults);
+        for (String key : defaults.keySet()) {
+            String v = System.getProperty("bench." + key);
+            if (v != null) {
+                o.put(key, v);
+            }
+        }
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("-h") || a.equals("--help")) {
+                System.out.println(usage);
+                System.exit(0);
+            }
+            if (!a.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument " + a);
+            }
+            String key = a.substring(2);
+            String value = null;
+            int eq = key.indexOf('=');
+            if (eq >= 0) {
+                value = key.substring(eq + 1);
+                key = key.substring(0, eq);
+            }
+            if (key.equals("no-" + negatable)) {
+                o.put(negatable, "false");
+                continue;
+            }
+            if (!defaults.containsKey(key)) {
+                throw new IllegalArgumentException("unknown option --" + key);
+            }
+            if (value == null) {
+                if (isFlag.test(key) && (i + 1 >= args.length || args[i + 1].startsWith("--"))) {
+                    value = "true";
+                } else if (i + 1 < args.length) {
+                    value = args[++i];
+                } else {
+                    throw new IllegalArgumentException("--" + key + " needs a value");
+                }
+            }
+            o.put(key, value);
+        }
+        return o;
+    }
+}
