@@ -150,6 +150,20 @@ class ShadedJarIT {
     }
 
     @Test
+    void theJobJarLeavesOutTheDemosBrokerAndChartLibrary() {
+        // The launcher's demo needs them; a job on a cluster needs kafka-clients alone.
+        assertThat(jobJarEntries).contains("org/apache/kafka/clients/producer/KafkaProducer.class");
+        assertThat(jobJarEntries).noneMatch(n -> n.startsWith("kafka/")
+                || n.startsWith("org/apache/kafka/server/")
+                || n.startsWith("org/apache/kafka/raft/")
+                || n.startsWith("org/apache/kafka/metadata/")
+                || n.startsWith("org/apache/kafka/storage/")
+                || n.startsWith("org/apache/kafka/coordinator/")
+                || n.startsWith("org/jfree/")
+                || n.startsWith("org/apache/flink/runtime/webmonitor/"));
+    }
+
+    @Test
     void theJobJarLeavesOutNd4jAndItsNatives() {
         assertThat(jobJarEntries).doesNotContain(
                 "org/nd4j/linalg/factory/Nd4j.class",

@@ -1,0 +1,136 @@
+package org.gsamflink.tests;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.gsamflink.modelstore.ModelStore;
+import org.gsamflink.modelstore.ModelVersion;
+import org.gsamflink.pipeline.cli.GsamFlinkCli;
+import org.gsamflink.pipeline.demo.MetricPoint;
+import org.gsamflink.pipeline.demo.StreamingDemo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code gsam-flink demo} end to end in a short bounded mode: the embedded KRaft broker, a local MiniCluster, the
+ * producer and the Kafka job, driven through the command line exactly as a user runs it.
+ */
+class StreamingDemoITCase {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    record Run(int exitCode, String out, String err) {}
+
+    private static Run demo(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        String[] all = new String[args.length + 1];
+        all[0] = "demo";
+        System.arraycopy(args, 0, all, 1, args.length);
+        int rc = GsamFlinkCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(all);
+        return new Run(rc, out.toString(), err.toString());
+    }
+
+    @Test
+    void aBoundedDemoCommitsSnapshotsWritesMetricsAndAPlot(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("demo");
+        Run run = demo("--data-dir", data.toString(), "--max-steps", "40", "--no-web-ui");
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        assertThat(run.out()).contains("Summary (reached --max-steps)", "held-out accuracy", "training.png");
+
+        JsonNode summary = JSON.readTree(data.resolve("summary.json").toFile());
+        assertThat(summary.get("stop_reason").asText()).isEqualTo("max_steps");
+        assertThat(summary.get("steps").asLong()).isEqualTo(40);
+        assertThat(summary.get("examples").asLong()).isEqualTo(40 * 128);
+        assertThat(summary.get("dead_letters").asLong()).isZero();
+        boolean fashion = Files.isDirectory(StreamingDemo.DEFAULT_FASHION_MNIST);
+        assertThat(summary.get("data").asText()).isEqualTo(fashion ? "Fashion-MNIST" : "generated images");
+        // Ten classes: chance is 0.1; 40 steps of GSAM on either data set are far above it.
+        assertThat(summary.get("held_out_accuracy").asDouble()).isGreaterThan(0.5);
+        assertThat(summary.get("prequential_accuracy").asDouble()).isGreaterThan(0.3);
+
+        // The model store holds the final snapshot (taken when the stop drained the job), committed and readable.
+        ModelStore store = ModelStore.builder().root(data.resolve("store").toUri()).build();
+        assertThat(store.latest("fashion")).hasValue(40);
+        assertThat(store.isComplete("fashion", 40)).isTrue();
+        ModelVersion v = store.read("fashion", 40);
+        assertThat(v.modelBytes()).isNotEmpty();
+        assertThat(v.metadata().version()).isEqualTo(40);
+
+        // Metrics: every record has the documented fields; exactly-once means each window appears once, in order.
+        List<String> lines = Files.readAllLines(data.resolve("metrics.jsonl"));
+        assertThat(lines).isNotEmpty();
+        long examples = 0;
+        long previousStep = 0;
+        for (String line : lines) {
+            JsonNode o = JSON.readTree(line);
+            for (String field : MetricPoint.FIELDS) {
+                assertThat(o.has(field)).as(field + " in " + line).isTrue();
+            }
+            MetricPoint p = MetricPoint.parse(line);
+            assertThat(p.step()).isEqualTo(previousStep + p.steps());
+            assertThat(p.surrogateGap()).isEqualTo(p.perturbedLoss() - p.loss(), org.assertj.core.data.Offset.offset(1e-6));
+            previousStep = p.step();
+            examples += p.examples();
+        }
+        assertThat(previousStep).isEqualTo(40);
+        assertThat(examples).isEqualTo(40 * 128);
+
+        // A real PNG with the chart's size.
+        byte[] png = Files.readAllBytes(data.resolve("training.png"));
+        assertThat(Arrays.copyOf(png, 8)).containsExactly(0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n');
+        BufferedImage image = ImageIO.read(data.resolve("training.png").toFile());
+        assertThat(image.getWidth()).isEqualTo(1000);
+        assertThat(image.getHeight()).isEqualTo(900);
+    }
+
+    @Test
+    void generatedImagesAsJsonExamplesAreBatchedByTheJob(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("demo");
+        Run run = demo("--data-dir", data.toString(), "--generated", "--format", "json", "--batch-size", "32",
+                "--max-steps", "12", "--no-web-ui");
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        JsonNode summary = JSON.readTree(data.resolve("summary.json").toFile());
+        assertThat(summary.get("data").asText()).isEqualTo("generated images");
+        assertThat(summary.get("steps").asLong()).isEqualTo(12);
+        assertThat(summary.get("examples").asLong()).isEqualTo(12 * 32);
+        assertThat(summary.get("latest_version").asLong()).isEqualTo(12);
+        assertThat(Files.size(data.resolve("training.png"))).isPositive();
+
+        // A second run in the same folder starts afresh.
+        Run again = demo("--data-dir", data.toString(), "--generated", "--max-steps", "5", "--batch-size", "16",
+                "--no-web-ui");
+        assertThat(again.exitCode()).as(again.out() + again.err()).isZero();
+        assertThat(JSON.readTree(data.resolve("summary.json").toFile()).get("store_versions").toString())
+                .isEqualTo("[5]");
+    }
+
+    @Test
+    void aFolderThatIsNotTheDemosIsRefused(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("precious.txt"), "keep me");
+        Run run = demo("--data-dir", dir.toString(), "--max-steps", "5", "--no-web-ui");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("is not empty and was not made by the demo");
+        assertThat(dir.resolve("precious.txt")).hasContent("keep me");
+    }
+
+    @Test
+    void badBoundsFailBeforeAnythingStarts(@TempDir Path dir) {
+        Run run = demo("--data-dir", dir.toString(), "--duration", "soon", "--no-web-ui");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--duration 'soon'");
+        Run steps = demo("--data-dir", dir.toString(), "--max-steps", "-3", "--no-web-ui");
+        assertThat(steps.exitCode()).isEqualTo(2);
+        assertThat(steps.err()).contains("max steps must be >= 0");
+    }
+}
