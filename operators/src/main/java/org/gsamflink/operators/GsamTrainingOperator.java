@@ -93,6 +93,8 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
     @Override
     public void open() throws Exception {
         super.open();
+        // Before any network of this subtask exists: ND4J places arrays on the creating thread's device.
+        options.devicePlacement().bindCurrentThread(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
         modelState = getRuntimeContext().getState(TrainingStateDescriptors.model());
         pendingExamples = getRuntimeContext().getListState(TrainingStateDescriptors.pendingExamples());
         pendingCount = getRuntimeContext().getState(TrainingStateDescriptors.pendingCount());

@@ -19,6 +19,7 @@ public final class TrainingOptions implements Serializable {
     private final boolean snapshotAtEnd;
     private final int maxLiveModels;
     private final WarmStart warmStart;
+    private final DevicePlacement devicePlacement;
 
     private TrainingOptions(Builder b) {
         this.metricsEverySteps = b.metricsEverySteps;
@@ -27,6 +28,7 @@ public final class TrainingOptions implements Serializable {
         this.snapshotAtEnd = b.snapshotAtEnd;
         this.maxLiveModels = b.maxLiveModels;
         this.warmStart = b.warmStart;
+        this.devicePlacement = b.devicePlacement;
     }
 
     public static Builder builder() {
@@ -62,6 +64,11 @@ public final class TrainingOptions implements Serializable {
         return warmStart;
     }
 
+    /** Which ND4J device each training subtask binds to (default {@link DevicePlacement#AUTO}). */
+    public DevicePlacement devicePlacement() {
+        return devicePlacement;
+    }
+
     public static final class Builder {
         private int metricsEverySteps = DEFAULT_METRICS_EVERY_STEPS;
         private long snapshotEverySteps = DEFAULT_SNAPSHOT_EVERY_STEPS;
@@ -69,6 +76,7 @@ public final class TrainingOptions implements Serializable {
         private boolean snapshotAtEnd = DEFAULT_SNAPSHOT_AT_END;
         private int maxLiveModels = DEFAULT_MAX_LIVE_MODELS;
         private WarmStart warmStart;
+        private DevicePlacement devicePlacement = DevicePlacement.AUTO;
 
         private Builder() {}
 
@@ -117,6 +125,12 @@ public final class TrainingOptions implements Serializable {
         /** Start models that have no state yet from a model store; null = from scratch (the default). */
         public Builder warmStart(WarmStart warmStart) {
             this.warmStart = warmStart;
+            return this;
+        }
+
+        /** Device binding of the training subtasks on multi-GPU TaskManagers. */
+        public Builder devicePlacement(DevicePlacement placement) {
+            this.devicePlacement = java.util.Objects.requireNonNull(placement, "devicePlacement");
             return this;
         }
 

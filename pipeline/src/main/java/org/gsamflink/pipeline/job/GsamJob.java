@@ -63,6 +63,7 @@ public final class GsamJob {
                 .weightDecay(c.get(JobOptions.WEIGHT_DECAY))
                 .labelSmoothing(c.get(JobOptions.LABEL_SMOOTHING))
                 .seed(c.get(JobOptions.MODEL_SEED))
+                .dataType(c.get(JobOptions.MODEL_DTYPE))
                 .build();
         MultiLayerConfiguration conf = factory.configuration(architecture);
         MultiLayerNetwork probe = new MultiLayerNetwork(conf.clone());
@@ -96,6 +97,7 @@ public final class GsamJob {
                 .snapshotEverySteps(c.get(JobOptions.SNAPSHOT_EVERY))
                 .snapshotIntervalMs(c.get(JobOptions.SNAPSHOT_INTERVAL).toMillis())
                 .maxLiveModels(c.get(JobOptions.MAX_LIVE_MODELS))
+                .devicePlacement(org.gsamflink.operators.DevicePlacement.parse(c.get(JobOptions.DEVICES)))
                 .build();
     }
 

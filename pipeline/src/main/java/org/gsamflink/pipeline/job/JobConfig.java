@@ -204,6 +204,11 @@ public final class JobConfig {
         if (!Set.of("sgd", "nesterovs", "adam", "adamw").contains(updater)) {
             errors.add("config key 'model.updater': must be one of sgd, nesterovs, adam, adamw; got '" + updater + "'");
         }
+        try {
+            org.gsamflink.operators.DevicePlacement.parse(c.get(JobOptions.DEVICES));
+        } catch (IllegalArgumentException e) {
+            errors.add("config key 'training.devices': " + e.getMessage());
+        }
     }
 
     private static void require(Configuration c, ConfigOption<?> o, List<String> errors) {

@@ -86,6 +86,10 @@ public final class JobOptions {
             .doubleType().defaultValue(0.1).withDescription("Label smoothing of the cross-entropy loss.");
     public static final ConfigOption<Long> MODEL_SEED = ConfigOptions.key("model.seed")
             .longType().defaultValue(42L).withDescription("Seed of the initial weights.");
+    public static final ConfigOption<org.gsamflink.pipeline.model.ModelDataType> MODEL_DTYPE =
+            ConfigOptions.key("model.dtype").enumType(org.gsamflink.pipeline.model.ModelDataType.class)
+                    .defaultValue(org.gsamflink.pipeline.model.ModelDataType.FLOAT32)
+                    .withDescription("Parameter type: float32 | float64 | float16 (built-in architectures).");
 
     // ---- GSAM
     public static final ConfigOption<Double> ALPHA = ConfigOptions.key("gsam.alpha")
@@ -119,6 +123,10 @@ public final class JobOptions {
             .withDescription("Snapshot a model that trained when this much time passed since its last (0 = off).");
     public static final ConfigOption<Integer> MAX_LIVE_MODELS = ConfigOptions.key("training.max-live-models")
             .intType().defaultValue(64).withDescription("Models kept as live ND4J networks per subtask.");
+    public static final ConfigOption<String> DEVICES = ConfigOptions.key("training.devices")
+            .stringType().defaultValue("auto")
+            .withDescription("ND4J device per training subtask: auto (subtask index mod device count), none, or a "
+                    + "list such as 0,2,3.");
 
     // ---- Sinks
     public static final ConfigOption<String> METRICS_TOPIC = ConfigOptions.key("sink.metrics-topic")

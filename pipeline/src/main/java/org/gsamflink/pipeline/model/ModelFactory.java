@@ -16,7 +16,6 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.gsamflink.optimizer.LossLabelSmoothedMCXENT;
 import org.gsamflink.pipeline.InvalidInputException;
 import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
@@ -64,6 +63,7 @@ public final class ModelFactory {
     private final double weightDecay;
     private final double labelSmoothing;
     private final long seed;
+    private final ModelDataType dataType;
 
     private ModelFactory(Builder b) {
         this.updater = b.updater;
@@ -72,6 +72,7 @@ public final class ModelFactory {
         this.weightDecay = b.weightDecay;
         this.labelSmoothing = b.labelSmoothing;
         this.seed = b.seed;
+        this.dataType = b.dataType;
     }
 
     public static Builder builder() {
@@ -100,6 +101,10 @@ public final class ModelFactory {
 
     public long seed() {
         return seed;
+    }
+
+    public ModelDataType dataType() {
+        return dataType;
     }
 
     /**
@@ -136,7 +141,7 @@ public final class ModelFactory {
     private NeuralNetConfiguration.Builder base() {
         return new NeuralNetConfiguration.Builder()
                 .seed(seed)
-                .dataType(DataType.FLOAT)
+                .dataType(dataType.nd4j())
                 .updater(iUpdater())
                 .weightInit(WeightInit.RELU);
     }
@@ -161,9 +166,16 @@ public final class ModelFactory {
         return switch (updater) {
             case SGD -> new Sgd(learningRate);
             case NESTEROVS -> new Nesterovs(learningRate, momentum);
-            case ADAM, ADAMW -> new Adam(learningRate);
+            // Adam's default ε = 1e-8 is 0 in float16: a parameter with a zero second moment would get m/0.
+            case ADAM, ADAMW -> dataType == ModelDataType.FLOAT16
+                    ? new Adam(learningRate, Adam.DEFAULT_ADAM_BETA1_MEAN_DECAY, Adam.DEFAULT_ADAM_BETA2_VAR_DECAY,
+                            FLOAT16_ADAM_EPSILON)
+                    : new Adam(learningRate);
         };
     }
+
+    /** Adam's ε for float16 models: representable in float16 (whose smallest normal number is 6.1e-5). */
+    public static final double FLOAT16_ADAM_EPSILON = 1e-4;
 
     private ILossFunction loss() {
         return labelSmoothing > 0 ? new LossLabelSmoothedMCXENT(labelSmoothing) : new LossMCXENT();
@@ -271,6 +283,7 @@ public final class ModelFactory {
         private double weightDecay = DEFAULT_WEIGHT_DECAY;
         private double labelSmoothing = DEFAULT_LABEL_SMOOTHING;
         private long seed = DEFAULT_SEED;
+        private ModelDataType dataType = ModelDataType.FLOAT32;
 
         private Builder() {}
 
@@ -317,6 +330,12 @@ public final class ModelFactory {
 
         public Builder seed(long seed) {
             this.seed = seed;
+            return this;
+        }
+
+        /** Parameter and gradient type (default {@code float32}); JSON configuration files keep their own. */
+        public Builder dataType(ModelDataType dataType) {
+            this.dataType = Objects.requireNonNull(dataType, "dataType");
             return this;
         }
 

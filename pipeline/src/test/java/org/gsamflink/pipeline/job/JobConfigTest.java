@@ -276,6 +276,9 @@ class JobConfigTest {
         "model.ids|good;a/b|model.ids|'a/b'",
         "model.ids|..|model.ids|'..'",
         "model.updater|rmsprop|model.updater|rmsprop",
+        "model.dtype|bfloat16|model.dtype|bfloat16",
+        "training.devices|gpu0|training.devices|auto, none or a list",
+        "training.devices|0,0|training.devices|twice",
         "source.topic-pattern|gsam-(|source.topic-pattern|regex",
     })
     void aBadValueIsOneProblemNamingItsKey(String key, String value, String namedKey, String detail) {
