@@ -121,6 +121,29 @@ public final class LabeledData {
     }
 
     /**
+     * A copy holding the examples {@code order[from] … order[to − 1]}, in that order (e.g. a shuffled split).
+     *
+     * @throws IllegalArgumentException if the range is empty or outside {@code order}, or an index is out of range
+     */
+    public LabeledData select(int[] order, int from, int to) {
+        if (from < 0 || to > order.length || from >= to) {
+            throw new IllegalArgumentException("bad range [" + from + ", " + to + ") of " + order.length + " indices");
+        }
+        int n = to - from;
+        float[] x = new float[n * numFeatures];
+        int[] y = new int[n];
+        for (int r = 0; r < n; r++) {
+            int example = order[from + r];
+            if (example < 0 || example >= size()) {
+                throw new IllegalArgumentException("example index " + example + " outside [0, " + size() + ")");
+            }
+            System.arraycopy(features, example * numFeatures, x, r * numFeatures, numFeatures);
+            y[r] = labels[example];
+        }
+        return new LabeledData(source, x, y, numFeatures, numClasses, imageShape);
+    }
+
+    /**
      * Copies the examples {@code order[from] … order[to − 1]} into a minibatch with float32 features [n,
      * numFeatures] and one-hot labels [n, outputs].
      *

@@ -118,6 +118,7 @@ public final class StreamingDemo {
     private final String bootstrapServers;
     private final Path data;
     private final boolean generated;
+    private final Dataset given;
     private final String modelId;
     private final String format;
     private final int batchSize;
@@ -136,6 +137,7 @@ public final class StreamingDemo {
         this.bootstrapServers = b.bootstrapServers;
         this.data = b.data;
         this.generated = b.generated;
+        this.given = b.given;
         this.modelId = b.modelId;
         this.format = b.format;
         this.batchSize = b.batchSize;
@@ -495,6 +497,9 @@ public final class StreamingDemo {
     private record Dataset(String source, LabeledData train, LabeledData test) {}
 
     private Dataset loadData() {
+        if (given != null) {
+            return given;
+        }
         if (!generated) {
             Path dir = data != null ? data : DEFAULT_FASHION_MNIST;
             if (IdxReader.findFiles(dir, IdxReader.Split.TRAIN).isPresent()
@@ -562,6 +567,7 @@ public final class StreamingDemo {
         private String bootstrapServers;
         private Path data;
         private boolean generated;
+        private Dataset given;
         private String modelId = "fashion";
         private String format = "binary";
         private int batchSize = 128;
@@ -600,6 +606,22 @@ public final class StreamingDemo {
         /** Use the generated data set even if Fashion-MNIST is installed. */
         public Builder generated(boolean generated) {
             this.generated = generated;
+            return this;
+        }
+
+        /**
+         * Stream {@code train} (in its order) and evaluate the stored model on {@code heldOut}, instead of loading a
+         * data set: for experiments with their own splits and orders. {@code source} names it in the report.
+         */
+        public Builder data(String source, LabeledData train, LabeledData heldOut) {
+            Objects.requireNonNull(source, "source");
+            Objects.requireNonNull(train, "train");
+            Objects.requireNonNull(heldOut, "heldOut");
+            if (train.numFeatures() != heldOut.numFeatures()) {
+                throw new IllegalArgumentException("train has " + train.numFeatures() + " features, heldOut "
+                        + heldOut.numFeatures());
+            }
+            this.given = new Dataset(source, train, heldOut);
             return this;
         }
 
