@@ -39,7 +39,7 @@ import java.util.stream.Stream;
  *
  * <pre>
  * benchmarks/run-experiment.sh [--seeds 1,2,3] [--passes 2] [--sweep-passes 1] [--out FILE] [--png FILE]
- *     [--sam-rhos 0.02,0.05,0.1,0.2] [--asam-rhos 0.2,0.5,1,2] [--gsam-alphas 0.05,0.1,0.2,0.4]
+ *     [--sam-rhos 0.01,0.02,0.05,0.1] [--asam-rhos 0.1,0.2,0.5,1] [--gsam-alphas 0.05,0.1,0.2,0.4]
  *     [--sam-rho R --asam-rho R --gsam-alpha A --skip-sweep]
  * </pre>
  */
@@ -58,8 +58,8 @@ public final class ExperimentMain {
         DEFAULTS.put("lr-min", "0.0005");
         DEFAULTS.put("batch", "128");
         DEFAULTS.put("architecture", "mlp:784-256-10");
-        DEFAULTS.put("sam-rhos", "0.02,0.05,0.1,0.2");
-        DEFAULTS.put("asam-rhos", "0.2,0.5,1.0,2.0");
+        DEFAULTS.put("sam-rhos", "0.01,0.02,0.05,0.1");
+        DEFAULTS.put("asam-rhos", "0.1,0.2,0.5,1.0");
         DEFAULTS.put("gsam-alphas", "0.05,0.1,0.2,0.4");
         DEFAULTS.put("skip-sweep", "false");
         DEFAULTS.put("sam-rho", "0.05");

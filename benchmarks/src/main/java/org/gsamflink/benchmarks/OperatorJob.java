@@ -58,7 +58,12 @@ final class OperatorJob {
          * Diagnostic: the operator chained to the source (DataStreamUtils.reinterpretAsKeyedStream, object reuse on),
          * so no record is serialised or copied; only possible because there is one model id and parallelism 1.
          */
-        CHAINED
+        CHAINED,
+        /**
+         * The whole Kafka training job ({@code GsamJob}: KafkaSource → decode and validate → training → sinks) reading
+         * the same minibatches as binary records from an embedded broker, written before the job starts.
+         */
+        KAFKA
     }
 
     static final String MODEL_ID = "mlp";
@@ -121,6 +126,22 @@ final class OperatorJob {
                 }
             }
         }
+    }
+
+    /** Makes {@code pool} the batches every job reads (as flat arrays); returns its DataSets, in pool order. */
+    static org.nd4j.linalg.dataset.DataSet[] usePool(BatchPool pool) {
+        float[][] f = new float[pool.size()][];
+        int[][] l = new int[pool.size()][];
+        org.nd4j.linalg.dataset.DataSet[] sets = new org.nd4j.linalg.dataset.DataSet[pool.size()];
+        for (int b = 0; b < pool.size(); b++) {
+            sets[b] = pool.get(b);
+            f[b] = sets[b].getFeatures().dup('c').data().asFloat();
+            l[b] = sets[b].getLabels().argMax(1).toIntVector();
+        }
+        numFeatures = (int) sets[0].getFeatures().size(1);
+        labels = l;
+        features = f;
+        return sets;
     }
 
     /** Record i of the stream: minibatch i mod pool size (the arrays themselves, not copies). */
@@ -187,19 +208,14 @@ final class OperatorJob {
         if (wiring == Wiring.KEYED_CHECKPOINTED) {
             env.enableCheckpointing(checkpointMs);
         }
-        DataGeneratorSource<TrainingRecord> source = new DataGeneratorSource<>(new PoolGenerator(), steps,
-                RateLimiterStrategy.noOp(), TypeInformation.of(TrainingRecord.class));
-        DataStream<TrainingRecord> records = env.fromSource(source, WatermarkStrategy.noWatermarks(), "minibatches");
-        ModelSpecResolver specs = ModelSpecResolver.single(spec);
-        TrainingOptions options = TrainingOptions.builder().metricsEverySteps(1).build();
-        SingleOutputStreamOperator<StepMetrics> metrics;
-        if (wiring == Wiring.CHAINED) {
-            metrics = DataStreamUtils.reinterpretAsKeyedStream(records, r -> r.modelId, Types.STRING)
-                    .transform("GSAM training (chained)", TypeInformation.of(StepMetrics.class),
-                            new GsamTrainingOperator(specs, options))
-                    .uid(GsamTraining.UID);
+        String topic = null;
+        DataStream<StepMetrics> metrics;
+        if (wiring == Wiring.KAFKA) {
+            topic = KafkaFixture.topicWith("operator-throughput", steps, numFeatures, spec.numClasses(),
+                    i -> new PoolGenerator().map((long) i));
+            metrics = KafkaJob.build(env, spec, topic).metrics();
         } else {
-            metrics = GsamTraining.train(records, specs, options).metrics();
+            metrics = generatorJob(env, wiring, spec, steps);
         }
         metrics.sinkTo(new ArrivalSink()).name("arrival times");
 
@@ -237,6 +253,9 @@ final class OperatorJob {
         if (checkpoints != null) {
             deleteRecursively(checkpoints);
         }
+        if (topic != null) {
+            KafkaFixture.deleteTopic(topic);
+        }
         long[] marks = rec.checkpointMarks.stream().mapToLong(Long::longValue).sorted().toArray();
         long[] sizes = checkpointSizes.values().stream().mapToLong(Long::longValue).toArray();
         CpuLoad start = rec.windowStart;
@@ -244,6 +263,23 @@ final class OperatorJob {
         return new ThroughputRun(variant, round, spec.batchSize(), warmup, block, blockStarts, rec.arrivals,
                 rec.losses, marks, sizes, wall, start == null || end == null ? Double.NaN : end.ownCoresSince(start),
                 start == null || end == null ? Double.NaN : end.foreignCoresSince(start), rec.stepOnly);
+    }
+
+    /** The generator-sourced job: DataGeneratorSource → (keyBy or chained) → training operator. */
+    private static SingleOutputStreamOperator<StepMetrics> generatorJob(StreamExecutionEnvironment env, Wiring wiring,
+                                                                       ModelSpec spec, int steps) {
+        DataGeneratorSource<TrainingRecord> source = new DataGeneratorSource<>(new PoolGenerator(), steps,
+                RateLimiterStrategy.noOp(), TypeInformation.of(TrainingRecord.class));
+        DataStream<TrainingRecord> records = env.fromSource(source, WatermarkStrategy.noWatermarks(), "minibatches");
+        ModelSpecResolver specs = ModelSpecResolver.single(spec);
+        TrainingOptions options = TrainingOptions.builder().metricsEverySteps(1).build();
+        if (wiring == Wiring.CHAINED) {
+            return DataStreamUtils.reinterpretAsKeyedStream(records, r -> r.modelId, Types.STRING)
+                    .transform("GSAM training (chained)", TypeInformation.of(StepMetrics.class),
+                            new GsamTrainingOperator(specs, options))
+                    .uid(GsamTraining.UID);
+        }
+        return GsamTraining.train(records, specs, options).metrics();
     }
 
     private static void awaitJob(CompletableFuture<?> done, Path checkpoints, Map<Integer, Long> checkpointSizes)
@@ -298,7 +334,7 @@ final class OperatorJob {
         }
     }
 
-    private static void deleteRecursively(Path dir) {
+    static void deleteRecursively(Path dir) {
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

@@ -74,6 +74,7 @@ public final class OperatorThroughputMain {
     static final String OPERATOR = "operator (GsamTraining.train, keyBy)";
     static final String OPERATOR_CKPT = "operator, checkpoint every %d ms";
     static final String OPERATOR_CHAINED = "operator chained to source, no keyBy (diagnostic)";
+    static final String KAFKA_JOB = "full Kafka job (GsamJob: KafkaSource, decode, train, sinks)";
 
     private static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
 
@@ -85,6 +86,7 @@ public final class OperatorThroughputMain {
         DEFAULTS.put("batch", String.valueOf(BatchPool.DEFAULT_BATCH_SIZE));
         DEFAULTS.put("checkpoint-ms", "1000");
         DEFAULTS.put("skip-checkpoint", "false");
+        DEFAULTS.put("skip-kafka", "false");
         DEFAULTS.put("diagnose", "auto");
         DEFAULTS.put("diag-rounds", "2");
         DEFAULTS.put("target", "0.95");
@@ -95,7 +97,7 @@ public final class OperatorThroughputMain {
     }
 
     private static final String USAGE = "usage: java -cp benchmarks.jar " + OperatorThroughputMain.class.getName()
-            + " [--option value ...] (or -Dbench.<option>=value); flags: --skip-checkpoint, --diagnose, --no-diagnose\n"
+            + " [--option value ...] (or -Dbench.<option>=value); flags: --skip-checkpoint, --skip-kafka, --diagnose, --no-diagnose\n"
             + "options and defaults: " + DEFAULTS
             + "\n--diagnose auto = the chained-operator rounds and single-operation costs only when operator/bare misses"
             + " --target; --out FILE writes the Markdown report";
@@ -142,7 +144,7 @@ public final class OperatorThroughputMain {
 
     static Map<String, String> parse(String[] args) {
         Map<String, String> o = BenchOptions.parse(args, DEFAULTS, USAGE,
-                key -> key.equals("skip-checkpoint") || key.equals("diagnose"), "diagnose");
+                key -> key.equals("skip-checkpoint") || key.equals("skip-kafka") || key.equals("diagnose"), "diagnose");
         for (String k : List.of("steps", "warmup", "rounds", "pool", "batch", "checkpoint-ms", "diag-rounds",
                 "quiet-wait", "block")) {
             int v;
@@ -206,19 +208,7 @@ public final class OperatorThroughputMain {
     /** Builds the shared pool (arrays for the generator and the bare loop, DataSets for the pre-built variant). */
     void preparePool() {
         OperatorJob.extraConfiguration = flinkConf(opts.get("flink-conf"));
-        BatchPool pool = BatchPool.random(intOpt("pool"), batch, DATA_SEED);
-        float[][] f = new float[pool.size()][];
-        int[][] l = new int[pool.size()][];
-        prebuilt = new DataSet[pool.size()];
-        for (int b = 0; b < pool.size(); b++) {
-            DataSet ds = pool.get(b);
-            prebuilt[b] = ds;
-            f[b] = ds.getFeatures().dup('c').data().asFloat();
-            l[b] = ds.getLabels().argMax(1).toIntVector();
-        }
-        OperatorJob.numFeatures = BenchModel.INPUTS;
-        OperatorJob.labels = l;
-        OperatorJob.features = f;
+        prebuilt = OperatorJob.usePool(BatchPool.random(intOpt("pool"), batch, DATA_SEED));
     }
 
     /** A continuous bare-loop run (all steps at once). */
@@ -321,6 +311,9 @@ public final class OperatorThroughputMain {
         }
         tasks.put(OPERATOR, job(OPERATOR, OperatorJob.Wiring.KEYED));
         tasks.put(BARE_PREBUILT, prebuiltVsArrays());
+        if (!boolOpt("skip-kafka")) {
+            tasks.put(KAFKA_JOB, job(KAFKA_JOB, OperatorJob.Wiring.KAFKA));
+        }
         if (!boolOpt("skip-checkpoint")) {
             tasks.put(ckptName, job(ckptName, OperatorJob.Wiring.KEYED_CHECKPOINTED));
         }
@@ -377,6 +370,13 @@ public final class OperatorThroughputMain {
         }
         line(String.format(Locale.ROOT, "operator / bare loop: %.2f  target >= %s: %s", ratio, opts.get("target"),
                 met ? "MET" : "NOT MET"));
+        if (res.runs().containsKey(KAFKA_JOB)) {
+            double kafka = res.ratio(KAFKA_JOB);
+            line(String.format(Locale.ROOT, "full Kafka job / bare loop: %.2f  target >= %s: %s (max |loss difference|"
+                            + " per step vs the bare loop, round 1: %.3g)", kafka, opts.get("target"),
+                    kafka >= target ? "MET" : "NOT MET",
+                    res.runs().get(KAFKA_JOB).get(0).maxLossDiff(res.refs().get(KAFKA_JOB).get(0))));
+        }
         line("");
 
         boolean diag = diagnose.equals("true") || (diagnose.equals("auto") && !met);

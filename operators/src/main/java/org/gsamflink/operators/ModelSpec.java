@@ -73,6 +73,11 @@ public final class ModelSpec implements Serializable {
         return new Builder();
     }
 
+    /** ρ's scheduler spec, as given to {@link Builder#rho(String)}. */
+    public String rhoSpec() {
+        return rho;
+    }
+
     public String networkConfigJson() {
         return networkConfigJson;
     }
