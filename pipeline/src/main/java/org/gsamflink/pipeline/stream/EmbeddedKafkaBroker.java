@@ -185,8 +185,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             }
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             for (String t : topics) {
-                while (admin.describeTopics(List.of(t)).allTopicNames().get().get(t).partitions().stream()
-                        .anyMatch(pi -> pi.leader() == null || pi.leader().isEmpty())) {
+                while (!hasLeaders(admin, t)) {
                     if (System.nanoTime() > deadline) {
                         throw new IllegalStateException("topic " + t + " has no leader after 30 s");
                     }
@@ -198,6 +197,19 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             throw new IllegalStateException("interrupted while creating topics", e);
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot describe topics: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    /** Whether every partition of {@code topic} has a leader; a topic the metadata does not show yet has none. */
+    private static boolean hasLeaders(Admin admin, String topic) throws InterruptedException, ExecutionException {
+        try {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                    .noneMatch(pi -> pi.leader() == null || pi.leader().isEmpty());
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+                return false;   // created, but not yet in the metadata this broker serves
+            }
+            throw e;
         }
     }
 
