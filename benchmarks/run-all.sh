@@ -3,7 +3,7 @@
 # overhead (bare loop vs operator vs the full Kafka job on an embedded broker), checkpointing a ~1M-parameter model
 # (throughput, state size, failure-to-next-step time) and many small models in one job (examples/s, heap).
 # Writes benchmarks/results/benchmarks.md (one section per benchmark) and the per-benchmark files next to it.
-# About 15 minutes on a 2-core machine (--quick: no JMH, fewer rounds, about 8). Run it on a quiet machine.
+# About 17 minutes on a 2-core machine (--quick: no JMH, fewer rounds, about 10). Run it on a quiet machine.
 #   benchmarks/run-all.sh [--quick]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,15 +19,19 @@ out=benchmarks/results
 mkdir -p "$out"
 run() { echo "== $*" >&2; java -Xmx6g -cp "$jar" "$@"; }
 
+rounds=3
+$quick && rounds=2
 if $quick; then
   run org.gsamflink.benchmarks.StepCostMain --skip-jmh --out "$out/step-cost.md"
-  run org.gsamflink.benchmarks.OperatorThroughputMain --rounds 2 --out "$out/pipeline-overhead.md"
-  run org.gsamflink.benchmarks.CheckpointRecoveryMain --rounds 2 --failures 2 --out "$out/checkpointing.md"
 else
   run org.gsamflink.benchmarks.StepCostMain --out "$out/step-cost.md"
-  run org.gsamflink.benchmarks.OperatorThroughputMain --out "$out/pipeline-overhead.md"
-  run org.gsamflink.benchmarks.CheckpointRecoveryMain --out "$out/checkpointing.md"
 fi
+# Pipeline overhead twice: 20-step blocks interleaved with the bare loop (strict), and continuous runs, which also
+# report the CPU per step by thread group (task threads, KafkaSource fetcher, embedded broker, the rest).
+run org.gsamflink.benchmarks.OperatorThroughputMain --rounds "$rounds" --out "$out/pipeline-overhead.md"
+run org.gsamflink.benchmarks.OperatorThroughputMain --block 0 --rounds 2 --skip-checkpoint --no-diagnose \
+  --out "$out/pipeline-overhead-continuous.md"
+run org.gsamflink.benchmarks.CheckpointRecoveryMain --rounds "$rounds" --out "$out/checkpointing.md"
 run org.gsamflink.benchmarks.ScaleMain --out "$out/scale.md"
 
 {
@@ -35,7 +39,7 @@ run org.gsamflink.benchmarks.ScaleMain --out "$out/scale.md"
   echo
   echo "\`benchmarks/run-all.sh$($quick && echo ' --quick')\`, $(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, $(java -version 2>&1 | head -1)."
   echo
-  for f in step-cost pipeline-overhead checkpointing scale; do
+  for f in step-cost pipeline-overhead pipeline-overhead-continuous checkpointing scale; do
     cat "$out/$f.md"
     echo
   done

@@ -1,5 +1,9 @@
 package org.gsamflink.benchmarks;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -60,5 +64,36 @@ final class BenchOptions {
             o.put(key, value);
         }
         return o;
+    }
+
+    /** {@link #parse}, or the problem and {@code usage} on stderr and exit status 2. */
+    static Map<String, String> parseOrExit(String[] args, Map<String, String> defaults, String usage,
+                                           Predicate<String> isFlag, String negatable) {
+        try {
+            return parse(args, defaults, usage, isFlag, negatable);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.println(usage);
+            System.exit(2);
+            throw e;
+        }
+    }
+
+    /**
+     * Writes {@code text} to {@code path} (parent folders created) and says so on stderr; nothing for a blank path.
+     *
+     * @return the file written, or null
+     */
+    static Path writeReport(String path, CharSequence text) throws IOException {
+        if (path == null || path.isBlank()) {
+            return null;
+        }
+        Path p = Path.of(path.trim());
+        if (p.toAbsolutePath().getParent() != null) {
+            Files.createDirectories(p.toAbsolutePath().getParent());
+        }
+        Files.writeString(p, text, StandardCharsets.UTF_8);
+        System.err.println("report written to " + p.toAbsolutePath());
+        return p;
     }
 }

@@ -82,14 +82,7 @@ public final class CheckpointRecoveryMain {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o;
-        try {
-            o = BenchOptions.parse(args, DEFAULTS, USAGE, k -> false, "");
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage() + "\n" + USAGE);
-            System.exit(2);
-            return;
-        }
+        Map<String, String> o = BenchOptions.parseOrExit(args, DEFAULTS, USAGE, k -> false, "");
         int steps = Integer.parseInt(o.get("steps"));
         int warmup = Integer.parseInt(o.get("warmup"));
         int rounds = Integer.parseInt(o.get("rounds"));
@@ -148,13 +141,7 @@ public final class CheckpointRecoveryMain {
                 recoveries.size(),
                 String.join(", ", recoveries.stream().map(r -> String.valueOf(r.stepsRetrained())).toList())));
         System.out.println(md);
-        if (!o.get("out").isBlank()) {
-            Path p = Path.of(o.get("out"));
-            if (p.getParent() != null) {
-                Files.createDirectories(p.getParent());
-            }
-            Files.writeString(p, md.toString(), StandardCharsets.UTF_8);
-        }
+        BenchOptions.writeReport(o.get("out"), md);
         System.exit(0);
     }
 

@@ -109,16 +109,7 @@ public final class ExperimentMain {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts;
-        try {
-            opts = BenchOptions.parse(args, DEFAULTS, USAGE, "skip-sweep"::equals, "skip-sweep");
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.err.println(USAGE);
-            System.exit(2);
-            return;
-        }
-        new ExperimentMain(opts).run();
+        new ExperimentMain(BenchOptions.parseOrExit(args, DEFAULTS, USAGE, "skip-sweep"::equals, "skip-sweep")).run();
         System.exit(0);
     }
 
@@ -229,13 +220,9 @@ public final class ExperimentMain {
         line("");
         line(String.format(Locale.ROOT, "Reproduce: `benchmarks/run-experiment.sh` (%.0f min on this machine).",
                 (System.nanoTime() - t0) / 60e9));
-        Path out = Path.of(opts.get("out"));
-        if (out.getParent() != null) {
-            Files.createDirectories(out.getParent());
-        }
-        Files.writeString(out, report.toString(), StandardCharsets.UTF_8);
         System.out.println(report);
-        log("report written to " + out.toAbsolutePath() + ", plot to " + png.toAbsolutePath());
+        BenchOptions.writeReport(opts.get("out"), report);
+        log("plot written to " + png.toAbsolutePath());
     }
 
     private double sweep(double[] values, java.util.function.DoubleFunction<Variant> variant, LabeledData train,
@@ -292,7 +279,7 @@ public final class ExperimentMain {
         }
         // The broker's log and the checkpoints are 200+ MB per run; keep the metrics, store and summary.
         for (String bulky : List.of("kafka", "checkpoints", "savepoints")) {
-            deleteRecursively(dir.resolve(bulky));
+            OperatorJob.deleteRecursively(dir.resolve(bulky));
         }
         return result;
     }
@@ -354,18 +341,5 @@ public final class ExperimentMain {
 
     private static void log(String s) {
         System.err.println(s);
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + dir, e);
-        }
     }
 }

@@ -74,6 +74,8 @@ final class OperatorJob {
     static volatile int numFeatures;
 
     private static volatile Recorder current;
+    /** CPU per step by thread group in the measured window of each variant's latest run (continuous runs only). */
+    static final Map<String, Map<String, Double>> THREAD_CPU = new java.util.concurrent.ConcurrentHashMap<>();
     /** Extra Flink configuration for every job (--flink-conf), e.g. execution.buffer-timeout.interval=0ms. */
     static volatile Map<String, String> extraConfiguration = Map.of();
 
@@ -93,6 +95,8 @@ final class OperatorJob {
         final Semaphore toOperator = new Semaphore(0);
         volatile CpuLoad windowStart;
         volatile CpuLoad windowEnd;
+        volatile ThreadCpu threadsAtStart;
+        volatile ThreadCpu threadsAtEnd;
 
         Recorder(int steps, int warmup, int block) {
             arrivals = new long[steps];
@@ -111,8 +115,10 @@ final class OperatorJob {
                 stepOnly[i] = m.examplesPerSecond > 0 ? Math.round(m.examples * 1e9 / m.examplesPerSecond) : 0;
                 if (i == warmup - 1) {
                     windowStart = CpuLoad.sample();
+                    threadsAtStart = ThreadCpu.sample();
                 } else if (i == arrivals.length - 1) {
                     windowEnd = CpuLoad.sample();
+                    threadsAtEnd = ThreadCpu.sample();
                 }
             }
         }
@@ -260,6 +266,9 @@ final class OperatorJob {
         long[] sizes = checkpointSizes.values().stream().mapToLong(Long::longValue).toArray();
         CpuLoad start = rec.windowStart;
         CpuLoad end = rec.windowEnd;
+        if (block == 0 && rec.threadsAtStart != null && rec.threadsAtEnd != null) {
+            THREAD_CPU.put(variant, rec.threadsAtEnd.msPerStepSince(rec.threadsAtStart, steps - warmup));
+        }
         return new ThroughputRun(variant, round, spec.batchSize(), warmup, block, blockStarts, rec.arrivals,
                 rec.losses, marks, sizes, wall, start == null || end == null ? Double.NaN : end.ownCoresSince(start),
                 start == null || end == null ? Double.NaN : end.foreignCoresSince(start), rec.stepOnly);
@@ -334,11 +343,17 @@ final class OperatorJob {
         }
     }
 
+    /**
+     * Deletes {@code dir} and everything below it, best effort: a temp directory. Flink may still be removing a
+     * subsumed checkpoint while we walk, so a file vanishing under the walk means walking again.
+     */
     static void deleteRecursively(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // best effort: a temp directory
+        for (int attempt = 0; attempt < 5 && Files.exists(dir); attempt++) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException | UncheckedIOException e) {
+                // walk again
+            }
         }
     }
 }

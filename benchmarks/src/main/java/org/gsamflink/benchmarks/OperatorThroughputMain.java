@@ -363,6 +363,10 @@ public final class OperatorThroughputMain {
                         + " windows (median over all runs; max %.2f).",
                 median(all, ThroughputRun::foreignCores),
                 all.stream().mapToDouble(ThroughputRun::foreignCores).filter(Double::isFinite).max().orElse(Double.NaN)));
+        for (Map.Entry<String, Map<String, Double>> e : OperatorJob.THREAD_CPU.entrySet()) {
+            line("CPU per step by thread group, " + e.getKey() + " (last round): " + ThreadCpu.format(e.getValue())
+                    + ".");
+        }
         line("");
         if (res.runs().containsKey(ckptName)) {
             line(String.format(Locale.ROOT, "operator with checkpoints every %d ms / bare loop: %.2f", checkpointMs,
@@ -384,15 +388,7 @@ public final class OperatorThroughputMain {
             diagnose(res);
         }
         log(String.format(Locale.ROOT, "== done in %.0f s", (System.nanoTime() - t0) / 1e9));
-        String out = opts.get("out").trim();
-        if (!out.isEmpty()) {
-            Path p = Path.of(out);
-            if (p.getParent() != null) {
-                Files.createDirectories(p.getParent());
-            }
-            Files.writeString(p, report.toString(), StandardCharsets.UTF_8);
-            log("report written to " + p.toAbsolutePath());
-        }
+        BenchOptions.writeReport(opts.get("out"), report);
     }
 
     private String interleaving() {

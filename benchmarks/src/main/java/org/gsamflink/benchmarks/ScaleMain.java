@@ -85,14 +85,7 @@ public final class ScaleMain {
     record Row(int models, String live, double examplesPerSecond, long heapBytes, long offHeapBytes, double seconds) {}
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o;
-        try {
-            o = BenchOptions.parse(args, DEFAULTS, USAGE, k -> false, "");
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage() + "\n" + USAGE);
-            System.exit(2);
-            return;
-        }
+        Map<String, String> o = BenchOptions.parseOrExit(args, DEFAULTS, USAGE, k -> false, "");
         int batch = Integer.parseInt(o.get("batch"));
         int perModel = Integer.parseInt(o.get("steps-per-model"));
         OperatorJob.usePool(BatchPool.random(BatchPool.DEFAULT_POOL_SIZE, batch, StepCostBenchmark.DATA_SEED));
@@ -137,13 +130,7 @@ public final class ScaleMain {
                 + " %d parameters × 4 B × 3 with Adam's moments = %.1f KB per model, plus the live networks).%n",
                 params, params * 12 / 1e3));
         System.out.println(md);
-        if (!o.get("out").isBlank()) {
-            Path p = Path.of(o.get("out"));
-            if (p.getParent() != null) {
-                Files.createDirectories(p.getParent());
-            }
-            Files.writeString(p, md.toString(), StandardCharsets.UTF_8);
-        }
+        BenchOptions.writeReport(o.get("out"), md);
         System.exit(0);
     }
 

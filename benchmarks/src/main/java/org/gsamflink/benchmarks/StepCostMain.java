@@ -251,15 +251,7 @@ public final class StepCostMain {
             line("");
         }
         log(String.format("== done in %.0f s", (System.nanoTime() - t0) / 1e9));
-        String out = opts.get("out").trim();
-        if (!out.isEmpty()) {
-            Path p = Path.of(out);
-            if (p.getParent() != null) {
-                Files.createDirectories(p.getParent());
-            }
-            Files.writeString(p, report.toString(), StandardCharsets.UTF_8);
-            log("report written to " + p.toAbsolutePath());
-        }
+        BenchOptions.writeReport(opts.get("out"), report);
     }
 
     private void printBreakdown(StepBreakdown.Result b) {
