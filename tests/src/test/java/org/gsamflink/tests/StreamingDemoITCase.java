@@ -116,6 +116,29 @@ class StreamingDemoITCase {
     }
 
     @Test
+    void anExistingKafkaIsUsedAndOnlyThisRunsRecordsAreRead(@TempDir Path dir) throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            for (int run = 1; run <= 2; run++) {
+                Path data = dir.resolve("demo");
+                Run r = demo("--data-dir", data.toString(), "--bootstrap-servers", kafka.bootstrapServers(),
+                        "--generated", "--max-steps", "10", "--batch-size", "32", "--no-web-ui");
+                assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+                assertThat(r.out()).doesNotContain("Starting a Kafka broker");
+                assertThat(data.resolve("kafka")).doesNotExist();
+                JsonNode summary = JSON.readTree(data.resolve("summary.json").toFile());
+                // The second run finds the first run's records in the topics and must not train on them.
+                assertThat(summary.get("steps").asLong()).as("run " + run).isEqualTo(10);
+                assertThat(summary.get("examples").asLong()).as("run " + run).isEqualTo(10 * 32);
+            }
+            try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                    java.util.Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+                assertThat(admin.listTopics().names().get()).contains(StreamingDemo.TRAIN_TOPIC,
+                        StreamingDemo.METRICS_TOPIC, StreamingDemo.DEAD_LETTER_TOPIC, StreamingDemo.SNAPSHOTS_TOPIC);
+            }
+        }
+    }
+
+    @Test
     void aFolderThatIsNotTheDemosIsRefused(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("precious.txt"), "keep me");
         Run run = demo("--data-dir", dir.toString(), "--max-steps", "5", "--no-web-ui");

@@ -6,6 +6,8 @@ import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.CombinedDomainXYPlot;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.title.LegendTitle;
+import org.jfree.chart.ui.RectangleEdge;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
@@ -88,7 +90,13 @@ public final class TrainingChart {
             sub.setRangeGridlinePaint(Color.LIGHT_GRAY);
             plot.add(sub, 1);
         }
-        JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, runs.size() > 1);
+        // The combined plot's legend would list every run once per panel: show the first panel's only.
+        JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, false);
+        if (runs.size() > 1) {
+            LegendTitle legend = new LegendTitle(plot.getSubplots().get(0));
+            legend.setPosition(RectangleEdge.BOTTOM);
+            chart.addSubtitle(legend);
+        }
         chart.setBackgroundPaint(Color.WHITE);
         Path parent = png.toAbsolutePath().getParent();
         if (parent != null) {
