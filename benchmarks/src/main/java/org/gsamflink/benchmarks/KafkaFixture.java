@@ -40,7 +40,7 @@ final class KafkaFixture {
                 EmbeddedKafkaBroker b = broker;
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     b.close();
-                    deleteQuietly(dir);
+                    OperatorJob.deleteRecursively(dir);
                 }, "bench-kafka-shutdown"));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -83,14 +83,6 @@ final class KafkaFixture {
             // the next run uses a new topic anyway
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException e) {
-            // a temp directory
         }
     }
 }

@@ -155,5 +155,10 @@ class StreamingDemoITCase {
         Run steps = demo("--data-dir", dir.toString(), "--max-steps", "-3", "--no-web-ui");
         assertThat(steps.exitCode()).isEqualTo(2);
         assertThat(steps.err()).contains("max steps must be >= 0");
+        // A malformed job key fails before the broker or Flink start: no broker log appears.
+        Run key = demo("--data-dir", dir.resolve("d").toString(), "-D", "gsam.alpha", "--generated", "--no-web-ui");
+        assertThat(key.exitCode()).isEqualTo(2);
+        assertThat(key.err()).contains("override 'gsam.alpha' must look like key=value");
+        assertThat(dir.resolve("d").resolve("kafka")).doesNotExist();
     }
 }

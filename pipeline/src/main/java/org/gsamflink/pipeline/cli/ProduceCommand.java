@@ -63,8 +63,10 @@ public final class ProduceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!RecordLimits.isValidModelId(modelId)) {
-            throw new InvalidInputException("--model-id '" + modelId + "' must match [A-Za-z0-9._-]{1,128}");
+        try {
+            RecordLimits.requireValidModelId(modelId);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("--model-id: " + e.getMessage());
         }
         if (batchSize <= 0 || rate < 0 || limit < 0) {
             throw new InvalidInputException("--batch-size must be > 0, --rate and --limit >= 0");

@@ -169,6 +169,8 @@ public final class StreamingDemo {
         EmbeddedKafkaBroker broker = null;
         Thread producerThread = null;
         DatasetProducer producer = null;
+        // A bad -D key fails here, before a broker or a cluster starts (the real servers come in below).
+        jobConfig(bootstrapServers != null ? bootstrapServers : "127.0.0.1:9092", startMs, ds.train.size());
         try {
             String servers = bootstrapServers;
             if (servers == null) {
@@ -218,8 +220,9 @@ public final class StreamingDemo {
                     out.println("Stopping (" + reason.description() + "): stop-with-savepoint, so that every "
                             + "committed output is complete ...");
                     Path savepoint = stop(job);
-                    drain(metrics, metricsOut, history);
-                    long deadLetters = countToEnd(deadLetterReader);
+                    readToEnd(metrics, () -> poll(metrics, metricsOut, history, Duration.ofMillis(200)));
+                    long deadLetters = readToEnd(deadLetterReader,
+                            () -> deadLetterReader.poll(Duration.ofMillis(200)).count());
                     return report(reason, ds, history, startMs, deadLetters, metricsFile, savepoint, cfg);
                 }
             }
@@ -305,15 +308,8 @@ public final class StreamingDemo {
         c.put("job.name", "gsam-flink demo");
         c.put("job.checkpoint-interval", "1 s");
         c.put("flink.execution.checkpointing.dir", dataDir.resolve("checkpoints").toUri().toString());
-        for (String o : overrides) {
-            int eq = o.indexOf('=');
-            if (eq <= 0) {
-                throw new InvalidInputException("-D " + o + ": must look like key=value");
-            }
-            c.put(o.substring(0, eq).strip(), o.substring(eq + 1).strip());
-        }
         try {
-            return JobConfig.fromMap(c);
+            return JobConfig.fromMapWithOverrides(c, overrides);
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(e.getMessage());
         }
@@ -381,6 +377,7 @@ public final class StreamingDemo {
         }
     }
 
+    /** One poll of the metrics topic: each record into the history and the JSON-lines file. */
     private static int poll(KafkaConsumer<byte[], byte[]> consumer, BufferedWriter sink, MetricsHistory history,
                             Duration timeout) throws IOException {
         int n = 0;
@@ -395,15 +392,26 @@ public final class StreamingDemo {
         return n;
     }
 
-    /** Reads the metrics topic up to its last committed record. */
-    private static void drain(KafkaConsumer<byte[], byte[]> consumer, BufferedWriter sink, MetricsHistory history)
-            throws IOException {
+    /** A poll that handles what it read and says how many records that was. */
+    @FunctionalInterface
+    private interface Poll {
+        int once() throws IOException;
+    }
+
+    /**
+     * Polls until the reader's position reaches the topic's last committed offset (at most 30 s).
+     *
+     * @return the records read
+     */
+    private static long readToEnd(KafkaConsumer<byte[], byte[]> consumer, Poll poll) throws IOException {
         Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
+        long n = 0;
         long deadline = System.currentTimeMillis() + 30_000;
         while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())
                 && System.currentTimeMillis() < deadline) {
-            poll(consumer, sink, history, Duration.ofMillis(200));
+            n += poll.once();
         }
+        return n;
     }
 
     private static KafkaConsumer<byte[], byte[]> committedReader(String servers, String topic) {
@@ -419,18 +427,6 @@ public final class StreamingDemo {
         c.seekToEnd(parts);   // this run's output only: the topics may hold an earlier run's records
         parts.forEach(c::position);
         return c;
-    }
-
-    /** Counts the records from the reader's position up to the last committed one. */
-    private static long countToEnd(KafkaConsumer<byte[], byte[]> consumer) {
-        Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
-        long n = 0;
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())
-                && System.currentTimeMillis() < deadline) {
-            n += consumer.poll(Duration.ofMillis(200)).count();
-        }
-        return n;
     }
 
     private Result report(StopReason reason, Dataset ds, MetricsHistory history, long startMs, long deadLetters,
@@ -626,10 +622,7 @@ public final class StreamingDemo {
         }
 
         public Builder modelId(String modelId) {
-            if (!org.gsamflink.pipeline.format.RecordLimits.isValidModelId(modelId)) {
-                throw new IllegalArgumentException("model id '" + modelId + "' must match [A-Za-z0-9._-]{1,128}");
-            }
-            this.modelId = modelId;
+            this.modelId = org.gsamflink.pipeline.format.RecordLimits.requireValidModelId(modelId);
             return this;
         }
 

@@ -109,7 +109,7 @@ public final class BackendReport {
                 gpuDevices(e, f.devices(), d, findings);
             } else {
                 cpuDevice(e, f.blasVendor(), env, d, findings);
-                if (gpuPresent(env)) {
+                if (gpuPresent()) {
                     findings.add(new Finding(Level.INFO, "an NVIDIA GPU seems present but ND4J runs on the CPU: "
                             + "build with -Pcuda to use it (see the README, \"Running on a GPU\")."));
                 }
@@ -217,7 +217,7 @@ public final class BackendReport {
         }
     }
 
-    private static boolean gpuPresent(Map<String, String> env) {
+    private static boolean gpuPresent() {
         return Files.exists(Path.of("/dev/nvidia0")) || Files.exists(Path.of("/proc/driver/nvidia/version"));
     }
 

@@ -52,6 +52,19 @@ public final class RecordLimits implements Serializable {
         return id != null && MODEL_ID.matcher(id).matches() && !id.equals(".") && !id.equals("..");
     }
 
+    /**
+     * {@code id} if it is a valid model id.
+     *
+     * @throws IllegalArgumentException naming the rule otherwise
+     */
+    public static String requireValidModelId(String id) {
+        if (!isValidModelId(id)) {
+            throw new IllegalArgumentException("model id '" + id + "' must match [A-Za-z0-9._-]{1,"
+                    + MAX_MODEL_ID_LENGTH + "} and not be . or ..");
+        }
+        return id;
+    }
+
     /** Size checks before decoding. */
     void checkSize(byte[] value) throws RecordRejectedException {
         if (value == null || value.length == 0) {

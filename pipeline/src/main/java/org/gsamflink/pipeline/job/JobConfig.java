@@ -78,6 +78,24 @@ public final class JobConfig {
                 throw new JobConfigException(List.of(yamlFile + " is not valid YAML: " + firstLine(e.getMessage())));
             }
         }
+        applyOverrides(flat, overrides, errors);
+        return fromMap(flat, errors);
+    }
+
+    /** Builds and validates a configuration from flat {@code key → value} strings. */
+    public static JobConfig fromMap(Map<String, String> flat) {
+        return fromMap(flat, new ArrayList<>());
+    }
+
+    /** As {@link #fromMap(Map)}, with {@code overrides} ({@code key=value}) applied on top of {@code base}. */
+    public static JobConfig fromMapWithOverrides(Map<String, String> base, List<String> overrides) {
+        Map<String, String> flat = new LinkedHashMap<>(base);
+        List<String> errors = new ArrayList<>();
+        applyOverrides(flat, overrides, errors);
+        return fromMap(flat, errors);
+    }
+
+    private static void applyOverrides(Map<String, String> flat, List<String> overrides, List<String> errors) {
         for (String o : overrides == null ? List.<String>of() : overrides) {
             int eq = o.indexOf('=');
             if (eq <= 0) {
@@ -86,12 +104,6 @@ public final class JobConfig {
                 flat.put(o.substring(0, eq).strip(), o.substring(eq + 1).strip());
             }
         }
-        return fromMap(flat, errors);
-    }
-
-    /** Builds and validates a configuration from flat {@code key → value} strings. */
-    public static JobConfig fromMap(Map<String, String> flat) {
-        return fromMap(flat, new ArrayList<>());
     }
 
     private static JobConfig fromMap(Map<String, String> flat, List<String> errors) {

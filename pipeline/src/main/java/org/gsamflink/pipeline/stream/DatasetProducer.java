@@ -197,10 +197,7 @@ public final class DatasetProducer {
 
         /** The Kafka key and the model id written into json and binary records (default {@code default}). */
         public Builder modelId(String modelId) {
-            if (!RecordLimits.isValidModelId(modelId)) {
-                throw new IllegalArgumentException("model id '" + modelId + "' must match [A-Za-z0-9._-]{1,128}");
-            }
-            this.modelId = modelId;
+            this.modelId = RecordLimits.requireValidModelId(modelId);
             return this;
         }
 

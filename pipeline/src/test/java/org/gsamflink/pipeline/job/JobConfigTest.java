@@ -404,4 +404,13 @@ class JobConfigTest {
 
         assertThat(c.get(JobOptions.TOPICS)).containsExactly("t");
     }
+
+    @Test
+    void overridesOnAMapWinAndAMalformedOneIsAProblem() {
+        JobConfig c = JobConfig.fromMapWithOverrides(minimal("gsam.alpha", "0.1"), List.of("gsam.alpha = 0.3"));
+        assertThat(c.get(JobOptions.ALPHA)).isEqualTo(0.3);
+        assertThatThrownBy(() -> JobConfig.fromMapWithOverrides(minimal(), List.of("gsam.alpha")))
+                .isInstanceOf(JobConfigException.class)
+                .hasMessageContaining("override 'gsam.alpha' must look like key=value");
+    }
 }
