@@ -1,11 +1,11 @@
 package org.gsamflink.benchmarks;
 
-import org.gsamflink.pipeline.data.IdxReader;
-import org.gsamflink.pipeline.data.LabeledData;
-import org.gsamflink.pipeline.demo.MetricPoint;
-import org.gsamflink.pipeline.demo.MetricsHistory;
-import org.gsamflink.pipeline.demo.StreamingDemo;
-import org.gsamflink.pipeline.demo.TrainingChart;
+import org.gsamflink.cli.data.IdxReader;
+import org.gsamflink.cli.data.LabeledData;
+import org.gsamflink.cli.demo.MetricPoint;
+import org.gsamflink.cli.demo.MetricsHistory;
+import org.gsamflink.cli.demo.StreamingDemo;
+import org.gsamflink.cli.demo.TrainingChart;
 
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -8,7 +8,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.gsamflink.operators.TrainingRecord;
 import org.gsamflink.pipeline.format.RecordFormat;
 import org.gsamflink.pipeline.format.RecordLimits;
-import org.gsamflink.pipeline.stream.EmbeddedKafkaBroker;
+import org.gsamflink.cli.stream.EmbeddedKafkaBroker;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

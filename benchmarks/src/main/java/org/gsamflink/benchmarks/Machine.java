@@ -1,6 +1,6 @@
 package org.gsamflink.benchmarks;
 
-import org.gsamflink.pipeline.doctor.BackendReport;
+import org.gsamflink.cli.doctor.BackendReport;
 
 import java.util.Locale;
 import java.util.Map;

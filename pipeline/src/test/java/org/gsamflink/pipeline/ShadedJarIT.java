@@ -40,7 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ShadedJarIT {
 
-    private static final String MAIN_CLASS = "org.gsamflink.pipeline.cli.GsamFlinkCli";
+    private static final String MAIN_CLASS = "org.gsamflink.pipeline.ClusterMain";
 
     private static Path jobJar;
     private static Path flinkLib;
@@ -102,7 +102,7 @@ class ShadedJarIT {
     // ---- contents
 
     @Test
-    void theManifestNamesTheCommandLineAsMainClass() throws IOException {
+    void theManifestNamesClusterMainAsMainClass() throws IOException {
         try (JarFile jf = new JarFile(jobJar.toFile())) {
             assertThat(jf.getManifest().getMainAttributes().getValue("Main-Class")).isEqualTo(MAIN_CLASS);
             assertThat(jf.getManifest().getMainAttributes().getValue("Multi-Release")).isEqualTo("true");
@@ -112,7 +112,7 @@ class ShadedJarIT {
     @Test
     void theJobJarHoldsTheJobTheConnectorAndDl4j() {
         assertThat(jobJarEntries).contains(
-                "org/gsamflink/pipeline/cli/GsamFlinkCli.class",
+                "org/gsamflink/pipeline/ClusterMain.class",
                 "org/gsamflink/pipeline/job/GsamJob.class",
                 "org/gsamflink/operators/GsamTrainingOperator.class",
                 "org/gsamflink/optimizer/GsamConfig.class",
@@ -121,10 +121,7 @@ class ShadedJarIT {
                 "org/apache/flink/connector/base/DeliveryGuarantee.class",
                 "org/apache/kafka/clients/consumer/KafkaConsumer.class",
                 "org/deeplearning4j/nn/multilayer/MultiLayerNetwork.class",
-                "picocli/CommandLine.class",
-                "com/fasterxml/jackson/dataformat/yaml/YAMLFactory.class",
-                "log4j2.xml",
-                "gsam-flink-version.properties");
+                "com/fasterxml/jackson/dataformat/yaml/YAMLFactory.class");
         // service files are merged, not overwritten
         assertThat(jobJarEntries).contains("META-INF/services/org.apache.flink.table.factories.Factory");
     }
@@ -147,6 +144,16 @@ class ShadedJarIT {
                         || n.startsWith("org/apache/flink/streaming/connectors/kafka/")
                         || n.startsWith("org/apache/flink/streaming/util/serialization/"));
         assertThat(jobJarEntries).noneMatch(n -> n.startsWith("scala/"));
+    }
+
+    @Test
+    void theJobJarLeavesOutTheCommandLineAndItsLibraries() {
+        // The gsam-flink application (module cli) is never shipped to a cluster.
+        assertThat(jobJarEntries).noneMatch(n -> n.startsWith("org/gsamflink/cli/")
+                || n.startsWith("picocli/")
+                || n.startsWith("org/jfree/")
+                || n.equals("log4j2.xml")
+                || n.equals("gsam-flink-version.properties"));
     }
 
     @Test
@@ -217,7 +224,7 @@ class ShadedJarIT {
 
     // ---- running it
 
-    /** {@code java -cp <cluster lib>:<job jar> GsamFlinkCli ARGS}, as {@code flink run} has them on its classpath. */
+    /** {@code java -cp <cluster lib>:<job jar> ClusterMain ARGS}, as {@code flink run} has them on its classpath. */
     private static Process startCli(String... args) throws IOException {
         String classpath = Stream.concat(Stream.of(jobJar), clusterLib.stream())
                 .map(Path::toString).collect(Collectors.joining(File.pathSeparator));
@@ -234,12 +241,12 @@ class ShadedJarIT {
     }
 
     @Test
-    void helpListsTheCommandsWithTheClusterLibrariesOnTheClasspath() throws Exception {
+    void helpPrintsTheUsageWithTheClusterLibrariesOnTheClasspath() throws Exception {
         Process p = startCli("--help");
         String output = finish(p);
 
         assertThat(p.exitValue()).as(output).isZero();
-        assertThat(output).contains("Usage: gsam-flink").contains("train", "run", "produce")
+        assertThat(output).contains("Usage: gsam-flink-job").contains("--config", "--check")
                 .doesNotContain("Exception");
     }
 
@@ -264,11 +271,10 @@ class ShadedJarIT {
                         t -> { })) {
                     thread.setContextClassLoader(job);
                     StringWriter out = new StringWriter();
-                    StringWriter err = new StringWriter();
 
-                    int exit = execute(job, out, err, "run", "--check", "--config", config.toString());
+                    execute(job, out, "run", "--check", "--config", config.toString());
 
-                    assertThat(exit).as("submission %d: %s", submission, err).isZero();
+                    assertThat(out.toString()).as("submission %d", submission).contains("\"nodes\"");
                     assertThat(job.loadClass("org.nd4j.linalg.factory.Nd4j").getClassLoader()).isSameAs(lib);
                     assertThat(job.loadClass("org.apache.flink.streaming.api.environment.StreamExecutionEnvironment")
                             .getClassLoader()).isSameAs(lib);
@@ -284,17 +290,14 @@ class ShadedJarIT {
         }
     }
 
-    /** {@code GsamFlinkCli.commandLine(out, err).execute(args)} inside {@code loader}. */
-    private static int execute(ClassLoader loader, StringWriter out, StringWriter err, String... args)
+    /** {@code ClusterMain.run(args, out)} inside {@code loader}. */
+    private static void execute(ClassLoader loader, StringWriter out, String... args)
             throws ReflectiveOperationException {
-        Class<?> cli = loader.loadClass(MAIN_CLASS);
-        Object commandLine = cli.getMethod("commandLine", PrintWriter.class, PrintWriter.class)
-                .invoke(null, new PrintWriter(out, true), new PrintWriter(err, true));
+        Class<?> main = loader.loadClass(MAIN_CLASS);
         try {
-            return (Integer) commandLine.getClass().getMethod("execute", String[].class)
-                    .invoke(commandLine, (Object) args);
+            main.getMethod("run", String[].class, PrintWriter.class).invoke(null, args, new PrintWriter(out, true));
         } catch (InvocationTargetException e) {
-            throw new AssertionError("the command line threw", e.getCause());
+            throw new AssertionError("ClusterMain threw", e.getCause());
         }
     }
 

@@ -1,6 +1,6 @@
 package org.gsamflink.tests;
 
-import org.gsamflink.pipeline.demo.StreamingDemo;
+import org.gsamflink.cli.demo.StreamingDemo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

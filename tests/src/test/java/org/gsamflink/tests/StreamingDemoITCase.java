@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.gsamflink.modelstore.ModelStore;
 import org.gsamflink.modelstore.ModelVersion;
-import org.gsamflink.pipeline.cli.GsamFlinkCli;
-import org.gsamflink.pipeline.demo.MetricPoint;
-import org.gsamflink.pipeline.demo.StreamingDemo;
+import org.gsamflink.cli.GsamFlinkCli;
+import org.gsamflink.cli.demo.MetricPoint;
+import org.gsamflink.cli.demo.StreamingDemo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,6 +1,5 @@
 package org.gsamflink.pipeline.model;
 
-import org.gsamflink.pipeline.data.ImageShape;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

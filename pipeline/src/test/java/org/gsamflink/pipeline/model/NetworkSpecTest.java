@@ -1,6 +1,5 @@
 package org.gsamflink.pipeline.model;
 
-import org.gsamflink.pipeline.data.ImageShape;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
