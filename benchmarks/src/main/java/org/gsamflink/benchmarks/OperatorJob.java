@@ -1,5 +1,6 @@
 package org.gsamflink.benchmarks;
 
+import org.gsamflink.cli.FileTrees;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -343,17 +344,12 @@ final class OperatorJob {
         }
     }
 
-    /**
-     * Deletes {@code dir} and everything below it, best effort: a temp directory. Flink may still be removing a
-     * subsumed checkpoint while we walk, so a file vanishing under the walk means walking again.
-     */
+    /** Deletes {@code dir} and everything below it, best effort: a temp directory of a benchmark. */
     static void deleteRecursively(Path dir) {
-        for (int attempt = 0; attempt < 5 && Files.exists(dir); attempt++) {
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException | UncheckedIOException e) {
-                // walk again
-            }
+        try {
+            FileTrees.deleteRecursively(dir);
+        } catch (IOException e) {
+            System.err.println("could not delete " + dir + ": " + e.getMessage());
         }
     }
 }

@@ -79,21 +79,8 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Passes over the training set; 0 = repeat until stopped (default: ${DEFAULT-VALUE}).")
     int passes;
 
-    @Option(names = "--rate", paramLabel = "N", defaultValue = "0",
-            description = "Producer rate in examples/s (default: as fast as the job takes them).")
-    double rate;
-
-    @Option(names = "--format", paramLabel = "binary|json|csv", defaultValue = "binary",
-            description = "Record format on the training topic (default: ${DEFAULT-VALUE}: one minibatch per record).")
-    String format;
-
-    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "128",
-            description = "Examples per training step (default: ${DEFAULT-VALUE}).")
-    int batchSize;
-
-    @Option(names = "--model-id", paramLabel = "ID", defaultValue = "fashion",
-            description = "The model id (default: ${DEFAULT-VALUE}).")
-    String modelId;
+    @Mixin
+    ProducerOptions producer = new ProducerOptions("binary", "fashion", 128);
 
     @Option(names = "--web-ui-port", paramLabel = "PORT", defaultValue = "8081",
             description = "Port of Flink's web UI on 127.0.0.1; another free one if taken (default: ${DEFAULT-VALUE}).")
@@ -117,8 +104,8 @@ public final class DemoCommand implements Callable<Integer> {
         StreamingDemo.Builder b = StreamingDemo.builder();
         try {
             b.dataDir(dataDir).bootstrapServers(bootstrapServers).data(data).generated(generated)
-                    .maxSteps(maxSteps).passes(passes).rate(rate).format(format).batchSize(batchSize)
-                    .modelId(modelId).webUiPort(noWebUi ? -1 : webUiPort);
+                    .maxSteps(maxSteps).passes(passes).rate(producer.rate()).format(producer.format())
+                    .batchSize(producer.batchSize()).modelId(producer.modelId()).webUiPort(noWebUi ? -1 : webUiPort);
             if (duration != null) {
                 b.duration(parseDuration(duration));
             }

@@ -3,6 +3,7 @@ package org.gsamflink.cli;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.gsamflink.pipeline.InvalidInputException;
+import org.gsamflink.pipeline.job.Suggestions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
@@ -17,8 +18,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
-import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -126,37 +126,9 @@ public final class GsamFlinkCli implements Callable<Integer> {
 
     /** Option names of {@code spec} within edit distance 2 of {@code typed}, closest first, at most 3. */
     static List<String> similarOptions(CommandSpec spec, String typed) {
-        record Candidate(String name, int distance) {}
-        List<Candidate> candidates = new ArrayList<>();
-        for (CommandLine.Model.OptionSpec option : spec.options()) {
-            for (String name : option.names()) {
-                int d = editDistance(typed, name);
-                if (d <= 2 && name.length() > 2) {
-                    candidates.add(new Candidate(name, d));
-                }
-            }
-        }
-        return candidates.stream().sorted(Comparator.comparingInt(Candidate::distance).thenComparing(Candidate::name))
-                .map(Candidate::name).distinct().limit(3).toList();
-    }
-
-    private static int editDistance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
+        List<String> names = spec.options().stream().flatMap(o -> Arrays.stream(o.names()))
+                .filter(name -> name.length() > 2).toList();
+        return Suggestions.closest(typed, names, 2, 3);
     }
 
     private static int exitCode(CommandLine cmd, Exception ex) {

@@ -5,7 +5,7 @@ import org.gsamflink.cli.data.DataLoader;
 import org.gsamflink.cli.data.IdxReader;
 import org.gsamflink.cli.data.LabeledData;
 import org.gsamflink.pipeline.format.RecordFormat;
-import org.gsamflink.pipeline.format.RecordLimits;
+import org.gsamflink.modelstore.ModelIds;
 import org.gsamflink.cli.stream.DatasetProducer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,21 +35,8 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT[,…]", description = "Kafka brokers.")
     String bootstrapServers;
 
-    @Option(names = "--format", paramLabel = "csv|json|binary", defaultValue = "json",
-            description = "Record format (default: ${DEFAULT-VALUE}).")
-    String format;
-
-    @Option(names = "--model-id", paramLabel = "ID", defaultValue = "default",
-            description = "Model id written into json and binary records (default: ${DEFAULT-VALUE}).")
-    String modelId;
-
-    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "64",
-            description = "Examples per record with --format binary (default: ${DEFAULT-VALUE}).")
-    int batchSize;
-
-    @Option(names = "--rate", paramLabel = "N", defaultValue = "0",
-            description = "At most N examples per second (0, the default: as fast as possible).")
-    double rate;
+    @Mixin
+    ProducerOptions producer = new ProducerOptions("json", "default", 64);
 
     @Option(names = "--limit", paramLabel = "N", defaultValue = "0", description = "Only the first N examples.")
     int limit;
@@ -64,11 +51,11 @@ public final class ProduceCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
-            RecordLimits.requireValidModelId(modelId);
+            ModelIds.validate(producer.modelId());
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException("--model-id: " + e.getMessage());
         }
-        if (batchSize <= 0 || rate < 0 || limit < 0) {
+        if (producer.batchSize() <= 0 || producer.rate() < 0 || limit < 0) {
             throw new InvalidInputException("--batch-size must be > 0, --rate and --limit >= 0");
         }
         LabeledData data = DataLoader.builder().build().load("--file", List.of(file),
@@ -78,13 +65,13 @@ public final class ProduceCommand implements Callable<Integer> {
         }
         RecordFormat encoder;
         try {
-            encoder = RecordFormat.create(format, modelId, DatasetProducer.limitsFor(data), ',', -1);
+            encoder = RecordFormat.create(producer.format(), producer.modelId(), DatasetProducer.limitsFor(data), ',', -1);
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException("--format: " + e.getMessage());
         }
         DatasetProducer.builder()
                 .bootstrapServers(bootstrapServers).topic(topic).data(data).format(encoder)
-                .modelId(modelId).batchSize(batchSize).rate(rate).passes(loop ? 0 : 1)
+                .modelId(producer.modelId()).batchSize(producer.batchSize()).rate(producer.rate()).passes(loop ? 0 : 1)
                 .build().run();
         return ExitCodes.OK;
     }

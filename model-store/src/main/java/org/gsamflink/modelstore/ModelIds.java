@@ -35,7 +35,8 @@ public final class ModelIds {
         return problem(id) == null;
     }
 
-    private static String problem(String id) {
+    /** What is wrong with {@code id} as a model id, or null when it is valid; never throws. */
+    public static String problem(String id) {
         if (id == null) {
             return "a model id is required";
         }

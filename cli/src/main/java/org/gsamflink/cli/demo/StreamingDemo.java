@@ -1,5 +1,6 @@
 package org.gsamflink.cli.demo;
 
+import org.gsamflink.cli.FileTrees;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.flink.api.common.JobStatus;
@@ -527,18 +528,7 @@ public final class StreamingDemo {
             Files.writeString(dataDir.resolve(MARKER), "gsam-flink demo data; deleted and rewritten by each run\n");
         }
         for (String name : OWNED) {
-            deleteRecursively(dataDir.resolve(name));
-        }
-    }
-
-    private static void deleteRecursively(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(p)) {
-            for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(q);
-            }
+            FileTrees.deleteRecursively(dataDir.resolve(name));
         }
     }
 
@@ -622,7 +612,7 @@ public final class StreamingDemo {
         }
 
         public Builder modelId(String modelId) {
-            this.modelId = org.gsamflink.pipeline.format.RecordLimits.requireValidModelId(modelId);
+            this.modelId = org.gsamflink.modelstore.ModelIds.validate(modelId);
             return this;
         }
 

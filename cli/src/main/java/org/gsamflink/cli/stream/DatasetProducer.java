@@ -9,6 +9,7 @@ import org.apache.logging.log4j.Logger;
 import org.gsamflink.operators.TrainingRecord;
 import org.gsamflink.cli.data.LabeledData;
 import org.gsamflink.pipeline.format.RecordFormat;
+import org.gsamflink.modelstore.ModelIds;
 import org.gsamflink.pipeline.format.RecordLimits;
 
 import java.nio.charset.StandardCharsets;
@@ -197,7 +198,7 @@ public final class DatasetProducer {
 
         /** The Kafka key and the model id written into json and binary records (default {@code default}). */
         public Builder modelId(String modelId) {
-            this.modelId = RecordLimits.requireValidModelId(modelId);
+            this.modelId = ModelIds.validate(modelId);
             return this;
         }
 

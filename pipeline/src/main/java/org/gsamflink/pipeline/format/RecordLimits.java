@@ -1,21 +1,19 @@
 package org.gsamflink.pipeline.format;
 
+import org.gsamflink.modelstore.ModelIds;
 import org.gsamflink.operators.TrainingRecord;
 
 import java.io.Serializable;
-import java.util.regex.Pattern;
 
 /**
  * The rules every decoded record must satisfy before it reaches training: the model's feature count and class
- * count, finite values, non-negative finite weights, a bounded record size and a safe model id (letters, digits,
- * {@code . _ -}, at most {@link #MAX_MODEL_ID_LENGTH} characters: it names files in the model store).
+ * count, finite values, non-negative finite weights, a bounded record size and a safe model id (the model store's
+ * rule, {@link ModelIds}: a model id names files in the store).
  */
 public final class RecordLimits implements Serializable {
 
     private static final long serialVersionUID = 1L;
-    public static final int MAX_MODEL_ID_LENGTH = 128;
     public static final int DEFAULT_MAX_RECORD_BYTES = 16 << 20;
-    private static final Pattern MODEL_ID = Pattern.compile("[A-Za-z0-9._-]{1," + MAX_MODEL_ID_LENGTH + "}");
 
     private final int numFeatures;
     private final int numClasses;
@@ -48,23 +46,6 @@ public final class RecordLimits implements Serializable {
         return maxRecordBytes;
     }
 
-    public static boolean isValidModelId(String id) {
-        return id != null && MODEL_ID.matcher(id).matches() && !id.equals(".") && !id.equals("..");
-    }
-
-    /**
-     * {@code id} if it is a valid model id.
-     *
-     * @throws IllegalArgumentException naming the rule otherwise
-     */
-    public static String requireValidModelId(String id) {
-        if (!isValidModelId(id)) {
-            throw new IllegalArgumentException("model id '" + id + "' must match [A-Za-z0-9._-]{1,"
-                    + MAX_MODEL_ID_LENGTH + "} and not be . or ..");
-        }
-        return id;
-    }
-
     /** Size checks before decoding. */
     void checkSize(byte[] value) throws RecordRejectedException {
         if (value == null || value.length == 0) {
@@ -78,9 +59,9 @@ public final class RecordLimits implements Serializable {
 
     /** Content checks after decoding. */
     TrainingRecord check(TrainingRecord r) throws RecordRejectedException {
-        if (!isValidModelId(r.modelId)) {
-            throw new RecordRejectedException(RejectReason.BAD_MODEL_ID, "model id must match [A-Za-z0-9._-]{1,"
-                    + MAX_MODEL_ID_LENGTH + "} and not be . or ..");
+        String badId = ModelIds.problem(r.modelId);
+        if (badId != null) {
+            throw new RecordRejectedException(RejectReason.BAD_MODEL_ID, "model id: " + badId);
         }
         if (r.numFeatures != numFeatures) {
             throw new RecordRejectedException(RejectReason.WRONG_DIMENSION,

@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -207,8 +206,9 @@ public final class JobConfig {
         }
         if (c.contains(JobOptions.MODEL_IDS)) {
             for (String id : c.get(JobOptions.MODEL_IDS)) {
-                if (!org.gsamflink.pipeline.format.RecordLimits.isValidModelId(id)) {
-                    errors.add("config key 'model.ids': '" + id + "' is not a valid model id ([A-Za-z0-9._-], 1 to 128)");
+                String problem = org.gsamflink.modelstore.ModelIds.problem(id);
+                if (problem != null) {
+                    errors.add("config key 'model.ids': '" + id + "' is not a valid model id: " + problem);
                 }
             }
         }
@@ -251,34 +251,8 @@ public final class JobConfig {
     }
 
     private static String suggestion(String key, Set<String> known) {
-        String best = null;
-        int bestDistance = 4;
-        for (String k : new TreeSet<>(known)) {
-            int d = distance(key, k);
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = k;
-            }
-        }
-        return best == null ? "" : " (did you mean '" + best + "'?)";
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                cur[j] = Math.min(Math.min(cur[j - 1], prev[j]) + 1, prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
+        List<String> best = Suggestions.closest(key, known, 3, 1);
+        return best.isEmpty() ? "" : " (did you mean '" + best.get(0) + "'?)";
     }
 
     private static void flatten(String prefix, JsonNode node, Map<String, String> out) {

@@ -1,5 +1,6 @@
 package org.gsamflink.pipeline.format;
 
+import org.gsamflink.modelstore.ModelIds;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -26,16 +27,16 @@ class RecordFormatTest {
     @ParameterizedTest
     @ValueSource(strings = {"default", "m1", "model.v2", "a_b-c", "...", ".hidden", "A"})
     void acceptsSafeModelIds(String id) {
-        assertThat(RecordLimits.isValidModelId(id)).isTrue();
-        assertThat(RecordLimits.isValidModelId("x".repeat(RecordLimits.MAX_MODEL_ID_LENGTH))).isTrue();
+        assertThat(ModelIds.isValid(id)).isTrue();
+        assertThat(ModelIds.isValid("x".repeat(ModelIds.MAX_LENGTH))).isTrue();
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"", ".", "..", "a/b", "a\\b", "/etc", "a b", "tab\t", "caf\u00e9", "a:b"})
     void rejectsUnsafeModelIds(String id) {
-        assertThat(RecordLimits.isValidModelId(id)).isFalse();
-        assertThat(RecordLimits.isValidModelId(null)).isFalse();
-        assertThat(RecordLimits.isValidModelId("x".repeat(RecordLimits.MAX_MODEL_ID_LENGTH + 1))).isFalse();
+        assertThat(ModelIds.isValid(id)).isFalse();
+        assertThat(ModelIds.isValid(null)).isFalse();
+        assertThat(ModelIds.isValid("x".repeat(ModelIds.MAX_LENGTH + 1))).isFalse();
     }
 
     @Test
