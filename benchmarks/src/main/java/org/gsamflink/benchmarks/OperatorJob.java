@@ -1,6 +1,6 @@
 package org.gsamflink.benchmarks;
 
-import org.gsamflink.cli.FileTrees;
+import org.gsamflink.cli.common.FileTrees;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;

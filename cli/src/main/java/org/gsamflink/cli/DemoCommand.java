@@ -1,5 +1,7 @@
 package org.gsamflink.cli;
 
+import org.gsamflink.cli.common.LoggingMixin;
+import org.gsamflink.cli.common.ExitCodes;
 import org.apache.flink.util.TimeUtils;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;

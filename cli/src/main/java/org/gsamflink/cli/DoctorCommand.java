@@ -1,5 +1,7 @@
 package org.gsamflink.cli;
 
+import org.gsamflink.cli.common.LoggingMixin;
+import org.gsamflink.cli.common.ExitCodes;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,5 +1,7 @@
 package org.gsamflink.cli;
 
+import org.gsamflink.cli.common.LoggingMixin;
+import org.gsamflink.cli.common.ExitCodes;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.gsamflink.pipeline.InvalidInputException;

@@ -1,5 +1,7 @@
 package org.gsamflink.cli;
 
+import org.gsamflink.cli.common.LoggingMixin;
+import org.gsamflink.cli.common.ExitCodes;
 import org.gsamflink.pipeline.InvalidInputException;
 import org.gsamflink.cli.data.DataLoader;
 import org.gsamflink.cli.data.IdxReader;

@@ -1,7 +1,9 @@
 package org.gsamflink.cli;
 
+import org.gsamflink.cli.common.LoggingMixin;
+import org.gsamflink.cli.common.ExitCodes;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.gsamflink.pipeline.ClusterMain;
+import org.gsamflink.pipeline.job.ClusterMain;
 import org.gsamflink.pipeline.InvalidInputException;
 import org.gsamflink.pipeline.job.JobConfig;
 import org.gsamflink.pipeline.job.JobOptions;

@@ -1,5 +1,6 @@
 package org.gsamflink.cli;
 
+import org.gsamflink.cli.common.ExitCodes;
 import org.gsamflink.pipeline.InvalidInputException;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;

@@ -1,5 +1,6 @@
 package org.gsamflink.cli;
 
+import org.gsamflink.cli.common.ExitCodes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -40,7 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ShadedJarIT {
 
-    private static final String MAIN_CLASS = "org.gsamflink.pipeline.ClusterMain";
+    private static final String MAIN_CLASS = "org.gsamflink.pipeline.job.ClusterMain";
 
     private static Path jobJar;
     private static Path flinkLib;
@@ -112,7 +112,7 @@ class ShadedJarIT {
     @Test
     void theJobJarHoldsTheJobTheConnectorAndDl4j() {
         assertThat(jobJarEntries).contains(
-                "org/gsamflink/pipeline/ClusterMain.class",
+                "org/gsamflink/pipeline/job/ClusterMain.class",
                 "org/gsamflink/pipeline/job/GsamJob.class",
                 "org/gsamflink/operators/GsamTrainingOperator.class",
                 "org/gsamflink/optimizer/GsamConfig.class",

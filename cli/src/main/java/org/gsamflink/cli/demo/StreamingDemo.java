@@ -1,6 +1,6 @@
 package org.gsamflink.cli.demo;
 
-import org.gsamflink.cli.FileTrees;
+import org.gsamflink.cli.common.FileTrees;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.flink.api.common.JobStatus;

@@ -1,7 +1,7 @@
 package org.gsamflink.cli.model;
 
-import org.gsamflink.cli.ExitCodes;
-import org.gsamflink.cli.LoggingMixin;
+import org.gsamflink.cli.common.ExitCodes;
+import org.gsamflink.cli.common.LoggingMixin;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -4,7 +4,7 @@ import org.gsamflink.modelstore.ModelVersion;
 import org.gsamflink.modelstore.NpyIndex;
 import org.gsamflink.modelstore.NpyWriter;
 import org.gsamflink.pipeline.InvalidInputException;
-import org.gsamflink.cli.ExitCodes;
+import org.gsamflink.cli.common.ExitCodes;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

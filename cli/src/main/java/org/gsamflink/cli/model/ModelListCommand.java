@@ -3,7 +3,7 @@ package org.gsamflink.cli.model;
 import org.gsamflink.modelstore.ModelMetadata;
 import org.gsamflink.modelstore.ModelStore;
 import org.gsamflink.modelstore.NoSuchVersionException;
-import org.gsamflink.cli.ExitCodes;
+import org.gsamflink.cli.common.ExitCodes;
 import picocli.CommandLine.Command;
 
 import java.io.IOException;

@@ -7,7 +7,7 @@ import org.gsamflink.modelstore.ModelStore;
 import org.gsamflink.modelstore.ModelVersion;
 import org.gsamflink.modelstore.NoSuchVersionException;
 import org.gsamflink.pipeline.InvalidInputException;
-import org.gsamflink.cli.LoggingMixin;
+import org.gsamflink.cli.common.LoggingMixin;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

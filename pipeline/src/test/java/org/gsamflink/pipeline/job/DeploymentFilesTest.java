@@ -55,7 +55,7 @@ class DeploymentFilesTest {
         assertThat(spec.path("taskManager").path("resource").has("memory")).isTrue();
         JsonNode job = spec.get("job");
         assertThat(job.get("jarURI").asText()).isEqualTo("local:///opt/flink/usrlib/gsam-flink-job.jar");
-        assertThat(job.get("entryClass").asText()).isEqualTo(org.gsamflink.pipeline.ClusterMain.class.getName());
+        assertThat(job.get("entryClass").asText()).isEqualTo(org.gsamflink.pipeline.job.ClusterMain.class.getName());
         assertThat(job.get("upgradeMode").asText()).isEqualTo("savepoint");
         assertThat(job.get("parallelism").asInt()).isPositive();
         JsonNode conf = spec.get("flinkConfiguration");

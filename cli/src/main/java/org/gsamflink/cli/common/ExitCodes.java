@@ -1,4 +1,4 @@
-package org.gsamflink.cli;
+package org.gsamflink.cli.common;
 
 import org.gsamflink.pipeline.InvalidInputException;
 import picocli.CommandLine;

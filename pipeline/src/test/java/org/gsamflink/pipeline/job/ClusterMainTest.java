@@ -1,4 +1,6 @@
-package org.gsamflink.pipeline;
+package org.gsamflink.pipeline.job;
+
+import org.gsamflink.pipeline.InvalidInputException;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package org.gsamflink.cli;
+package org.gsamflink.cli.common;
 
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;

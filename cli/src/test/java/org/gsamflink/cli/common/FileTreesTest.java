@@ -1,4 +1,4 @@
-package org.gsamflink.cli;
+package org.gsamflink.cli.common;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

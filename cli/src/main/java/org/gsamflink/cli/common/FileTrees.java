@@ -1,4 +1,4 @@
-package org.gsamflink.cli;
+package org.gsamflink.cli.common;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,9 +1,7 @@
-package org.gsamflink.pipeline;
+package org.gsamflink.pipeline.job;
 
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.gsamflink.pipeline.job.GsamJob;
-import org.gsamflink.pipeline.job.JobConfig;
-import org.gsamflink.pipeline.job.JobOptions;
+import org.gsamflink.pipeline.InvalidInputException;
 
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
