@@ -193,7 +193,8 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
         snap.timestampMs = now;
         snap.examplesSeen = m.state.examplesSeen;
         snap.modelBytes = modelBytes(m.network);
-        snap.optimizerState = m.gsam.exportState();
+        // The parameters and updater state are in modelBytes; the optimizer state adds only the counters.
+        snap.optimizerState = m.gsam.exportStateWithoutParameters();
         snap.networkConfigJson = spec.networkConfigJson();
         snap.metricsJson = m.state.snapshotWindow.toJson();
         output.collect(SNAPSHOTS, new StreamRecord<>(snap));

@@ -129,7 +129,8 @@ public final class WarmStart implements Serializable {
                         + version.version() + " has " + restored.numParams() + " parameters but the configured "
                         + "network has " + network.params().length() + "; it belongs to another architecture");
             }
-            gsam.restoreState(restored);
+            // A version of an earlier release has the parameters in its optimizer state; newer ones in the model zip.
+            gsam.restoreState(restored.withParametersFrom(version.modelBytes()));
             state.lastSnapshotStep = gsam.stepCount();
             if (version.metadata().metrics().get("examplesSeen") instanceof Number n) {
                 state.examplesSeen = n.longValue();
