@@ -60,6 +60,7 @@ import java.util.regex.Pattern;
  * &lt;root&gt;/&lt;modelId&gt;/LATEST                                          the newest version number, as text
  * &lt;root&gt;/&lt;modelId&gt;/.tmp-&lt;version&gt;-&lt;uuid&gt;/                         a version being written
  * &lt;root&gt;/&lt;modelId&gt;/LATEST.tmp-&lt;uuid&gt;                               a LATEST being written
+ * &lt;root&gt;/.staging/&lt;modelId&gt;/...                                   versions staged by {@link #stage}
  * </pre>
  *
  * <h2>Publishing and visibility</h2>
@@ -73,6 +74,10 @@ import java.util.regex.Pattern;
  * visible. It is written only after the rename has returned, which is why it is not put into the temporary
  * directory: copied along with the rest, it could arrive before {@code model.zip}. The marker also records the
  * length and SHA-256 of every file; {@link #read} checks them.
+ *
+ * <p>A two-phase writer (the Flink sink) uses {@link #stage} and {@link #publishStaged} instead: the files are
+ * written once, into the staging area, and publishing renames the staged directory to its {@code v} name and then
+ * writes the marker, as above (see {@link ModelStaging}). Staging is never visible to readers.
  *
  * <p>A crash at any point leaves either nothing visible (a {@code .tmp-} directory, or a {@code v} directory
  * without marker, both ignored by readers and removed by {@link #cleanUpTemporaries}) or a complete version.
@@ -130,6 +135,8 @@ public final class ModelStore implements Serializable {
     public static final String METADATA_FILE = "metadata.json";
     public static final String COMPLETE_MARKER = "_COMPLETE";
     public static final String LATEST_FILE = "LATEST";
+    /** The directory under the root that holds {@link #stage staged} versions; reserved, never a model id. */
+    public static final String STAGING_DIRECTORY = ".staging";
 
     /** Prefix of a version directory being written. */
     public static final String TMP_PREFIX = ".tmp-";
@@ -208,11 +215,7 @@ public final class ModelStore implements Serializable {
         byte[] model = modelVersion.modelBytesNoCopy();
         byte[] optimizer = modelVersion.optimizerStateNoCopy();
         byte[] metadata = modelVersion.metadata().toJson();
-        Map<String, CompletionManifest.FileDigest> digests = new LinkedHashMap<>();
-        digests.put(MODEL_FILE, CompletionManifest.FileDigest.of(model));
-        digests.put(OPTIMIZER_FILE, CompletionManifest.FileDigest.of(optimizer));
-        digests.put(METADATA_FILE, CompletionManifest.FileDigest.of(metadata));
-        CompletionManifest manifest = new CompletionManifest(modelId, version, digests);
+        CompletionManifest manifest = manifestOf(modelId, version, model, optimizer, metadata);
 
         PublishResult result;
         if (isComplete(modelId, version)) {
@@ -252,7 +255,48 @@ public final class ModelStore implements Serializable {
         return result;
     }
 
-    private void checkSameContent(String modelId, long version, CompletionManifest wanted) throws IOException {
+    /**
+     * Writes a version into the staging area, where readers never look, and returns its handle for {@link
+     * #publishStaged}. The model, optimizer state and metadata are written here and only here. Several stagings
+     * of one version may coexist (each gets its own directory).
+     *
+     * @throws IllegalArgumentException the model id is invalid or {@value #STAGING_DIRECTORY}
+     * @throws IOException the file system failed; nothing is visible, and staging again is safe
+     */
+    public StagedVersion stage(ModelVersion modelVersion) throws IOException {
+        Objects.requireNonNull(modelVersion, "modelVersion must not be null");
+        return new ModelStaging(this, fs).stage(modelVersion);
+    }
+
+    /**
+     * Makes a {@link #stage staged} version visible by moving its files into place (no bytes are copied where the
+     * file system renames directories), then moves {@code LATEST} forward and applies retention, as {@link
+     * #publish} does. Idempotent, so a retried commit is safe: {@link PublishResult#ALREADY_EXISTS} when the
+     * version is already complete with the same bytes (the staged copy is removed), {@link
+     * PublishResult#ALREADY_COMMITTED} when the staged files are gone and the store has the version or a newer
+     * one. Accepts the staging directories of earlier releases (same layout, no {@code _STAGED} digests).
+     *
+     * @throws VersionConflictException a complete version with that number holds different bytes
+     * @throws StagedVersionMissingException the staged files are gone and the store has neither the version nor
+     *     a newer one
+     * @throws IllegalArgumentException the handle does not point into this store's staging area of its model
+     * @throws IOException the file system failed; a retry is safe
+     */
+    public PublishResult publishStaged(StagedVersion staged) throws IOException {
+        Objects.requireNonNull(staged, "staged must not be null");
+        return new ModelStaging(this, fs).publish(staged);
+    }
+
+    static CompletionManifest manifestOf(String modelId, long version, byte[] model, byte[] optimizer,
+                                         byte[] metadata) {
+        Map<String, CompletionManifest.FileDigest> digests = new LinkedHashMap<>();
+        digests.put(MODEL_FILE, CompletionManifest.FileDigest.of(model));
+        digests.put(OPTIMIZER_FILE, CompletionManifest.FileDigest.of(optimizer));
+        digests.put(METADATA_FILE, CompletionManifest.FileDigest.of(metadata));
+        return new CompletionManifest(modelId, version, digests);
+    }
+
+    void checkSameContent(String modelId, long version, CompletionManifest wanted) throws IOException {
         CompletionManifest existing = readManifest(modelId, version);
         for (String file : new String[] {MODEL_FILE, OPTIMIZER_FILE}) {
             CompletionManifest.FileDigest have = existing.files.get(file);
@@ -265,7 +309,7 @@ public final class ModelStore implements Serializable {
         }
     }
 
-    private void writeMarker(Path versionDir, CompletionManifest manifest) throws IOException {
+    void writeMarker(Path versionDir, CompletionManifest manifest) throws IOException {
         Path tmp = child(versionDir, COMPLETE_MARKER + ".tmp-" + UUID.randomUUID());
         Path marker = child(versionDir, COMPLETE_MARKER);
         try {
@@ -278,7 +322,7 @@ public final class ModelStore implements Serializable {
         }
     }
 
-    private void advanceLatest(String modelId, long version) throws IOException {
+    void advanceLatest(String modelId, long version) throws IOException {
         OptionalLong pointer = readPointer(modelId);
         long target;
         if (pointer.isPresent() && isComplete(modelId, pointer.getAsLong())) {
@@ -650,13 +694,13 @@ public final class ModelStore implements Serializable {
         }
     }
 
-    private byte[] readAll(Path path) throws IOException {
+    byte[] readAll(Path path) throws IOException {
         try (FSDataInputStream in = fs.open(path)) {
             return in.readAllBytes();
         }
     }
 
-    private void writeFile(Path path, byte[] content) throws IOException {
+    void writeFile(Path path, byte[] content) throws IOException {
         try (FSDataOutputStream out = fs.create(path, FileSystem.WriteMode.NO_OVERWRITE)) {
             out.write(content);
             out.flush();
@@ -664,7 +708,7 @@ public final class ModelStore implements Serializable {
         }
     }
 
-    private void deleteQuietly(Path path, boolean recursive) {
+    void deleteQuietly(Path path, boolean recursive) {
         try {
             if (fs.exists(path)) {
                 fs.delete(path, recursive);

@@ -10,6 +10,9 @@ import org.apache.flink.core.fs.local.LocalFileSystem;
 
 import java.io.IOException;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -25,6 +28,8 @@ final class HookedFileSystem extends FileSystem {
     /** When set, a rename whose target has this name throws. */
     volatile String crashOnRenameTo;
     final AtomicInteger refusedRenames = new AtomicInteger();
+    /** The names of the files created, in order. */
+    final List<String> created = Collections.synchronizedList(new ArrayList<>());
 
     @Override
     public boolean rename(Path src, Path dst) throws IOException {
@@ -95,6 +100,7 @@ final class HookedFileSystem extends FileSystem {
 
     @Override
     public FSDataOutputStream create(Path f, WriteMode overwriteMode) throws IOException {
+        created.add(f.getName());
         return local.create(f, overwriteMode);
     }
 

@@ -1,7 +1,5 @@
 package org.gsamflink.operators;
 
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.state.StateSnapshotContext;
@@ -17,12 +15,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.util.ModelSerializer;
-import org.gsamflink.modelstore.ModelIds;
-import org.gsamflink.modelstore.ModelStore;
-import org.gsamflink.modelstore.ModelVersion;
-import org.gsamflink.modelstore.NoSuchVersionException;
+import org.gsamflink.operators.LiveModelCache.LiveModel;
+import org.gsamflink.operators.PendingMinibatches.Minibatch;
 import org.gsamflink.optimizer.Gsam;
-import org.gsamflink.optimizer.GsamState;
+import org.gsamflink.optimizer.Predictions;
 import org.gsamflink.optimizer.StepResult;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -34,13 +30,8 @@ import org.slf4j.LoggerFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
@@ -55,6 +46,12 @@ import java.util.stream.Stream;
  * metric windows) and the pending examples. Live ND4J networks are a bounded LRU cache of that state
  * ({@link TrainingOptions#maxLiveModels()}); a model is written back to state when it is evicted and at every
  * checkpoint, so a restored job continues exactly where the checkpoint was.
+ *
+ * <p>The work is split in three parts the operator drives from its Flink lifecycle: {@link PendingMinibatches}
+ * (pending examples, counts, deadline timers, concatenation), {@link LiveModelCache} (the live networks, their keyed
+ * {@link ModelState}, write-back at checkpoints and on eviction) and {@link WarmStart.Loader} (a new model's start
+ * from a model store). The operator itself owns no keyed state; it trains, emits metrics and snapshots, and decides
+ * when a snapshot is due.
  *
  * <p>Outputs: {@link StepMetrics} on the main output; {@link ModelSnapshot}s on the side output {@link #SNAPSHOTS}.
  * Flink metrics per model (group {@code model=<id>}): gauges {@code loss}, {@code accuracy}, {@code surrogateGap},
@@ -74,16 +71,10 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
     private final ModelSpecResolver specs;
     private final TrainingOptions options;
 
-    private transient ValueState<ModelState> modelState;
-    private transient ListState<TrainingRecord> pendingExamples;
-    private transient ValueState<Integer> pendingCount;
-    private transient ValueState<Long> pendingDeadline;
-    private transient InternalTimerService<VoidNamespace> timers;
-    private transient LinkedHashMap<String, LiveModel> live;
+    private transient PendingMinibatches pending;
+    private transient LiveModelCache live;
     private transient Map<String, ModelMetrics> modelMetrics;
     private transient Counter invalidRecords;
-    private transient Counter evictions;
-    private transient ModelStore warmStore;
 
     public GsamTrainingOperator(ModelSpecResolver specs, TrainingOptions options) {
         this.specs = specs;
@@ -95,16 +86,12 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
         super.open();
         // Before any network of this subtask exists: ND4J places arrays on the creating thread's device.
         options.devicePlacement().bindCurrentThread(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
-        modelState = getRuntimeContext().getState(TrainingStateDescriptors.model());
-        pendingExamples = getRuntimeContext().getListState(TrainingStateDescriptors.pendingExamples());
-        pendingCount = getRuntimeContext().getState(TrainingStateDescriptors.pendingCount());
-        pendingDeadline = getRuntimeContext().getState(TrainingStateDescriptors.pendingDeadline());
-        timers = getInternalTimerService("gsam-batch-timeout", VoidNamespaceSerializer.INSTANCE, this);
-        live = new LinkedHashMap<>(16, 0.75f, true);
+        InternalTimerService<VoidNamespace> timers = getInternalTimerService(
+                TrainingStateDescriptors.BATCH_TIMEOUT_TIMERS, VoidNamespaceSerializer.INSTANCE, this);
+        pending = new PendingMinibatches(getRuntimeContext(), timers);
         modelMetrics = new HashMap<>();
         invalidRecords = getMetricGroup().counter("invalidRecords");
-        evictions = getMetricGroup().counter("evictions");
-        getMetricGroup().gauge("liveModels", () -> live.size());
+        live = new LiveModelCache(getRuntimeContext(), this, options, getMetricGroup());
     }
 
     @Override
@@ -125,26 +112,14 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
             train(key, spec, r.rows, r.features, r.labels, r.weights);
             return;
         }
-        pendingExamples.add(r);
-        Integer count = pendingCount.value();
-        int n = (count == null ? 0 : count) + r.rows;
-        pendingCount.update(n);
-        // The record that starts a batch (one or several rows) sets its deadline.
-        if ((count == null || count == 0) && spec.batchTimeoutMs() > 0) {
-            long deadline = getProcessingTimeService().getCurrentProcessingTime() + spec.batchTimeoutMs();
-            pendingDeadline.update(deadline);
-            timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, deadline);
-        }
-        if (n >= spec.batchSize()) {
+        if (pending.add(r, spec, getProcessingTimeService().getCurrentProcessingTime())) {
             flushPending(key, spec);
         }
     }
 
     @Override
     public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
-        Long deadline = pendingDeadline.value();
-        // A timer of a batch that already filled up finds no deadline, or a later one of the next batch.
-        if (deadline != null && deadline <= timer.getTimestamp()) {
+        if (pending.isDue(timer.getTimestamp())) {
             String key = timer.getKey();
             flushPending(key, specs.specFor(key));
         }
@@ -156,43 +131,15 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
     }
 
     private void flushPending(String key, ModelSpec spec) throws Exception {
-        List<TrainingRecord> records = new ArrayList<>();
-        for (TrainingRecord r : pendingExamples.get()) {
-            records.add(r);
+        Minibatch b = pending.take(spec);
+        if (b != null) {
+            train(key, spec, b.rows(), b.features(), b.labels(), b.weights());
         }
-        pendingExamples.clear();
-        pendingCount.clear();
-        pendingDeadline.clear();
-        if (records.isEmpty()) {
-            return;
-        }
-        int rows = 0;
-        boolean weighted = false;
-        for (TrainingRecord r : records) {
-            rows += r.rows;
-            weighted |= r.weights != null;
-        }
-        int nf = spec.numFeatures();
-        float[] features = new float[rows * nf];
-        int[] labels = new int[rows];
-        float[] weights = weighted ? new float[rows] : null;
-        int at = 0;
-        for (TrainingRecord r : records) {
-            System.arraycopy(r.features, 0, features, at * nf, r.rows * nf);
-            System.arraycopy(r.labels, 0, labels, at, r.rows);
-            if (weighted) {
-                for (int i = 0; i < r.rows; i++) {
-                    weights[at + i] = r.weights == null ? 1f : r.weights[i];
-                }
-            }
-            at += r.rows;
-        }
-        train(key, spec, rows, features, labels, weights);
     }
 
     private void train(String key, ModelSpec spec, int rows, float[] features, int[] labels, float[] weights)
             throws Exception {
-        LiveModel m = liveModel(key, spec);
+        LiveModel m = live.get(key, spec);
         DataSet batch = toDataSet(spec, m.dataType, rows, features, labels, weights);
         long t0 = System.nanoTime();
         StepResult r = m.gsam.step(batch);
@@ -205,7 +152,7 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
             LOG.warn("Model {}: skipped step {} (non-finite loss or gradient); the model is unchanged", key, r.step());
             return;
         }
-        long correct = countCorrect(r.prediction(), labels);
+        long correct = Predictions.countCorrect(r.prediction(), labels);
         ModelState s = m.state;
         s.examplesSeen += rows;
         s.metricsWindow.add(r, correct, nanos);
@@ -221,20 +168,6 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
         if (dueBySteps || dueByTime) {
             emitSnapshot(key, spec, m, now);
         }
-    }
-
-    private static long countCorrect(INDArray predictions, int[] labels) {
-        if (predictions == null) {
-            return 0;
-        }
-        long[] predicted = predictions.argMax(1).toLongVector();
-        long correct = 0;
-        for (int i = 0; i < labels.length; i++) {
-            if (predicted[i] == labels[i]) {
-                correct++;
-            }
-        }
-        return correct;
     }
 
     static DataSet toDataSet(ModelSpec spec, DataType type, int rows, float[] features, int[] labels, float[] weights) {
@@ -260,7 +193,8 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
         snap.timestampMs = now;
         snap.examplesSeen = m.state.examplesSeen;
         snap.modelBytes = modelBytes(m.network);
-        snap.optimizerState = m.gsam.exportState();
+        // The parameters and updater state are in modelBytes; the optimizer state adds only the counters.
+        snap.optimizerState = m.gsam.exportStateWithoutParameters();
         snap.networkConfigJson = spec.networkConfigJson();
         snap.metricsJson = m.state.snapshotWindow.toJson();
         output.collect(SNAPSHOTS, new StreamRecord<>(snap));
@@ -280,129 +214,9 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
         return bos.toByteArray();
     }
 
-    /** The live network of {@code key} (the current key), loaded from state or created on its first record. */
-    private LiveModel liveModel(String key, ModelSpec spec) throws Exception {
-        LiveModel m = live.get(key);
-        if (m != null) {
-            return m;
-        }
-        ModelState stored = modelState.value();
-        Model network = spec.newNetwork();
-        Gsam gsam = new Gsam(network, spec.gsamConfig());
-        ModelState state;
-        if (stored == null) {
-            state = new ModelState();
-            state.architectureFingerprint = spec.architectureFingerprint();
-            if (options.warmStart() != null) {
-                warmStart(key, network, gsam, state);
-            }
-        } else {
-            if (stored.architectureFingerprint != null
-                    && !stored.architectureFingerprint.equals(spec.architectureFingerprint())) {
-                throw new IllegalStateException("the state of model '" + key + "' was trained with another network "
-                        + "architecture than the configured one; start it under a new model id or restore a matching "
-                        + "configuration");
-            }
-            state = stored.copy();
-            if (state.optimizerState != null) {
-                gsam.restoreState(GsamState.decode(state.optimizerState));
-            }
-        }
-        m = new LiveModel(network, gsam, state);
-        evictIfFull();
-        live.put(key, m);
-        return m;
-    }
-
-    /**
-     * Starts a model that has no state from its version in the warm-start store, when the store has one: restores
-     * parameters, updater state, step and schedulers, so the model continues at the stored step.
-     */
-    private void warmStart(String key, Model network, Gsam gsam, ModelState state) throws IOException {
-        WarmStart ws = options.warmStart();
-        if (!ModelIds.isValid(key) || warmStore().listVersions(key).isEmpty()) {
-            return;
-        }
-        ModelVersion version;
-        if (ws.version().isPresent()) {
-            try {
-                version = warmStore().read(key, ws.version().getAsLong());
-            } catch (NoSuchVersionException e) {
-                throw new IllegalStateException("cannot warm-start model '" + key + "': " + ws + " names a version "
-                        + "the store does not have (it has " + warmStore().listVersions(key) + ")", e);
-            }
-        } else {
-            Optional<ModelVersion> latest = warmStore().readLatest(key);
-            if (latest.isEmpty()) {
-                return;
-            }
-            version = latest.get();
-        }
-        GsamState restored = GsamState.decode(version.optimizerState());
-        if (restored.numParams() != network.params().length()) {
-            throw new IllegalStateException("cannot warm-start model '" + key + "' from " + ws + ": version "
-                    + version.version() + " has " + restored.numParams() + " parameters but the configured network "
-                    + "has " + network.params().length() + "; it belongs to another architecture");
-        }
-        gsam.restoreState(restored);
-        state.lastSnapshotStep = gsam.stepCount();
-        if (version.metadata().metrics().get("examplesSeen") instanceof Number n) {
-            state.examplesSeen = n.longValue();
-        }
-        LOG.info("Model {}: warm-started from {} version {} at step {}", key, ws.storeRoot(), version.version(),
-                gsam.stepCount());
-    }
-
-    private ModelStore warmStore() {
-        if (warmStore == null) {
-            warmStore = options.warmStart().openStore();
-        }
-        return warmStore;
-    }
-
-    private void evictIfFull() throws Exception {
-        if (live.size() < options.maxLiveModels()) {
-            return;
-        }
-        Iterator<Map.Entry<String, LiveModel>> it = live.entrySet().iterator();
-        Map.Entry<String, LiveModel> eldest = it.next();
-        Object current = getCurrentKey();
-        setCurrentKey(eldest.getKey());
-        try {
-            writeBack(eldest.getValue());
-        } finally {
-            setCurrentKey(current);
-        }
-        eldest.getValue().gsam.close();
-        it.remove();
-        evictions.inc();
-    }
-
-    /** Writes a live model into keyed state under the current key. */
-    private void writeBack(LiveModel m) throws Exception {
-        if (m.dirty) {
-            m.state.optimizerState = m.gsam.exportState();
-            // A copy: the live object keeps changing, the state object must not.
-            modelState.update(m.state.copy());
-            m.dirty = false;
-        }
-    }
-
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
-        Object current = getCurrentKey();
-        try {
-            for (Map.Entry<String, LiveModel> e : live.entrySet()) {
-                if (e.getValue().dirty) {
-                    setCurrentKey(e.getKey());
-                    writeBack(e.getValue());
-                }
-            }
-        } finally {
-            if (current != null) {
-                setCurrentKey(current);
-            }
-        }
+        live.writeBackAll();
         super.snapshotState(context);
     }
 
@@ -416,12 +230,12 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
             flushPending(key, specs.specFor(key));
         }
         TreeSet<String> modelKeys = keysOf(TrainingStateDescriptors.MODEL);
-        modelKeys.addAll(live.keySet());
+        modelKeys.addAll(live.keys());
         long now = getProcessingTimeService().getCurrentProcessingTime();
         for (String key : modelKeys) {
             setCurrentKey(key);
             ModelSpec spec = specs.specFor(key);
-            LiveModel m = liveModel(key, spec);
+            LiveModel m = live.get(key, spec);
             ModelState s = m.state;
             if (!s.metricsWindow.isEmpty()) {
                 output.collect(new StreamRecord<>(s.metricsWindow.toMetrics(key, m.gsam.stepCount(),
@@ -432,7 +246,7 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
             if (options.snapshotAtEnd() && m.gsam.stepCount() > s.lastSnapshotStep) {
                 emitSnapshot(key, spec, m, now);
             }
-            writeBack(m);
+            live.writeBack(m);
         }
         LOG.info("Input ended: {} model(s) finished", modelKeys.size());
     }
@@ -449,32 +263,13 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
     @Override
     public void close() throws Exception {
         if (live != null) {
-            for (LiveModel m : live.values()) {
-                m.gsam.close();
-            }
-            live.clear();
+            live.close();
         }
         super.close();
     }
 
     private ModelMetrics metricsFor(String key) {
         return modelMetrics.computeIfAbsent(key, k -> new ModelMetrics(getMetricGroup().addGroup("model", k)));
-    }
-
-    /** A model's live ND4J network, its optimizer, and the in-memory copy of its keyed state. */
-    private static final class LiveModel {
-        final Model network;
-        final Gsam gsam;
-        final ModelState state;
-        final DataType dataType;
-        boolean dirty;
-
-        LiveModel(Model network, Gsam gsam, ModelState state) {
-            this.network = network;
-            this.gsam = gsam;
-            this.state = state;
-            this.dataType = network.params().dataType();
-        }
     }
 
     /** Flink metrics of one model. */

@@ -3,7 +3,10 @@ package org.gsamflink.operators;
 /**
  * A trained model at one step, emitted on the operator's snapshot side output: the DL4J model in
  * {@code ModelSerializer} format (loadable with {@code ModelSerializer.restoreMultiLayerNetwork} or {@code
- * restoreComputationGraph}), the optimizer state (see {@code GsamState}) and a metrics summary. A Flink POJO.
+ * restoreComputationGraph}) with its parameters and updater state, the rest of the optimizer state (the counters:
+ * {@code GsamState} version 2, without the parameters, which are stored once, in the model) and a metrics summary.
+ * The full optimizer state is {@code GsamState.decode(optimizerState).withParametersFrom(modelBytes)}. A Flink
+ * POJO.
  */
 public class ModelSnapshot {
 
@@ -13,6 +16,7 @@ public class ModelSnapshot {
     public long timestampMs;
     public long examplesSeen;
     public byte[] modelBytes;
+    /** {@code GsamState} bytes without parameters (version 2); see the class comment. */
     public byte[] optimizerState;
     /** The network configuration JSON the model was built from. */
     public String networkConfigJson;

@@ -6,7 +6,7 @@ import org.apache.flink.api.common.typeutils.base.IntSerializer;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
 
 /**
- * Every piece of keyed state of the training operator, in one place. The names are part of the savepoint format:
+ * Every piece of keyed state of the training operator, and its timer service, in one place. The names are part of the savepoint format:
  * never rename one.
  */
 final class TrainingStateDescriptors {
@@ -15,6 +15,8 @@ final class TrainingStateDescriptors {
     static final String PENDING_EXAMPLES = "gsam-pending-examples";
     static final String PENDING_COUNT = "gsam-pending-count";
     static final String PENDING_DEADLINE = "gsam-pending-deadline";
+    /** The internal timer service of the batch deadlines (its name is in the savepoint's timer state too). */
+    static final String BATCH_TIMEOUT_TIMERS = "gsam-batch-timeout";
 
     private TrainingStateDescriptors() {}
 

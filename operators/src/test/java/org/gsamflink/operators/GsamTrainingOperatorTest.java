@@ -82,7 +82,7 @@ class GsamTrainingOperatorTest {
     /** Final snapshot optimizer state per model (the last one emitted for each id). */
     private static Map<String, byte[]> finalStates(List<ModelSnapshot> snapshots) {
         Map<String, byte[]> out = new TreeMap<>();
-        snapshots.forEach(s -> out.put(s.modelId, s.optimizerState));
+        snapshots.forEach(s -> out.put(s.modelId, TestModels.fullState(s)));
         return out;
     }
 
@@ -312,13 +312,16 @@ class GsamTrainingOperatorTest {
                 assertThat(s.modelBytes).isNotEmpty();
                 assertThat(s.optimizerState).isNotEmpty();
                 assertThat(GsamState.decode(s.optimizerState).step()).isEqualTo(s.version);
+                // The parameters are stored once, in the model bytes.
+                assertThat(GsamState.decode(s.optimizerState).hasParameters()).isFalse();
 
-                // The model bytes load, and hold the parameters the optimizer state holds.
+                // The model bytes load, and with the optimizer state restore the trained parameters.
                 MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(
                         new ByteArrayInputStream(s.modelBytes), true);
                 Model fromState = spec.newNetwork();
                 try (Gsam gsam = new Gsam(fromState, spec.gsamConfig())) {
-                    gsam.importState(s.optimizerState);
+                    gsam.restoreState(GsamState.decode(s.optimizerState).withParametersFrom(s.modelBytes));
+                    assertThat(gsam.stepCount()).isEqualTo(s.version);
                 }
                 assertThat(restored.params()).isEqualTo(fromState.params());
                 assertThat(restored.params()).isNotEqualTo(spec.newNetwork().params());
@@ -406,7 +409,7 @@ class GsamTrainingOperatorTest {
                                 s.metricsJson))
                         .toList());
         for (int i = 0; i < snaps.size(); i++) {
-            assertThat(snaps.get(i).optimizerState).isEqualTo(expectedSnapshots.get(i).optimizerState);
+            assertThat(TestModels.fullState(snaps.get(i))).isEqualTo(TestModels.fullState(expectedSnapshots.get(i)));
         }
         // Step numbers continue across the restore: a has 15 examples + a minibatch, b has 15 examples.
         assertThat(metrics.stream().filter(m -> m.modelId.equals("a")).mapToLong(m -> m.step).max())

@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.gsamflink.optimizer.GsamState;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
@@ -60,6 +61,14 @@ final class TestModels {
 
     static ModelSpec spec() {
         return specBuilder().build();
+    }
+
+    /**
+     * A snapshot's whole optimizer state (parameters and updater state from its model zip, counters from its
+     * optimizer state) in {@code GsamState}'s version-1 format: what snapshots of earlier releases carried.
+     */
+    static byte[] fullState(ModelSnapshot s) {
+        return GsamState.decode(s.optimizerState).withParametersFrom(s.modelBytes).encode();
     }
 
     /** A deterministic, learnable stream of single examples: the label is the arg-max of the first 3 features. */

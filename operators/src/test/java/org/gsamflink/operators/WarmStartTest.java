@@ -51,9 +51,14 @@ class WarmStartTest {
     }
 
     private static void publish(ModelStore store, ModelSnapshot s) throws Exception {
+        publish(store, s, false);
+    }
+
+    /** {@code earlierRelease}: optimizer.bin as earlier releases wrote it, GsamState version 1 with parameters. */
+    private static void publish(ModelStore store, ModelSnapshot s, boolean earlierRelease) throws Exception {
         store.publish(ModelVersion.of(ModelMetadata.builder().modelId(s.modelId).version(s.version)
                 .timestampMs(s.timestampMs).metrics(Map.of("examplesSeen", s.examplesSeen)).build(),
-                s.modelBytes, s.optimizerState));
+                s.modelBytes, earlierRelease ? TestModels.fullState(s) : s.optimizerState));
     }
 
     /** One batch (batch size 4): the model is loaded when it trains. */
@@ -75,6 +80,15 @@ class WarmStartTest {
 
     @Test
     void continuesFromTheLatestStoredVersionExactlyAsAnUninterruptedRun(@TempDir Path dir) throws Exception {
+        continuesExactlyAsAnUninterruptedRun(dir, false);
+    }
+
+    @Test
+    void continuesFromAVersionOfAnEarlierReleaseExactlyAsAnUninterruptedRun(@TempDir Path dir) throws Exception {
+        continuesExactlyAsAnUninterruptedRun(dir, true);
+    }
+
+    private static void continuesExactlyAsAnUninterruptedRun(Path dir, boolean earlierRelease) throws Exception {
         ModelStore store = ModelStore.builder().root(dir.toUri().toString()).build();
         TrainingOptions snapshotEvery2 = TrainingOptions.builder().snapshotEverySteps(2).snapshotAtEnd(false).build();
         List<TrainingRecord> first = examples(1, 16);    // 4 steps of 4
@@ -86,7 +100,7 @@ class WarmStartTest {
                 h.processElement(r, 0L);
             }
             for (ModelSnapshot s : snapshots(h)) {
-                publish(store, s);
+                publish(store, s, earlierRelease);
             }
             for (TrainingRecord r : second) {
                 h.processElement(r, 0L);
@@ -108,7 +122,7 @@ class WarmStartTest {
                 assertThat(s.version).isEqualTo(6);
                 assertThat(s.examplesSeen).isEqualTo(24);
                 // Parameters, updater state, step and scheduler state: byte for byte the uninterrupted run's.
-                assertThat(s.optimizerState).isEqualTo(uninterruptedEnd.optimizerState);
+                assertThat(TestModels.fullState(s)).isEqualTo(TestModels.fullState(uninterruptedEnd));
             });
         }
     }

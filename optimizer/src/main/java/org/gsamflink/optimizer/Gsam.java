@@ -296,6 +296,15 @@ public final class Gsam implements AutoCloseable {
         return snapshotState().encode();
     }
 
+    /**
+     * The training state without the parameters and updater state ({@link GsamState} version 2), for a snapshot
+     * whose model zip holds them: restore it with {@code GsamState.decode(bytes).withParametersFrom(modelZip)}.
+     */
+    public byte[] exportStateWithoutParameters() {
+        ensureOpen();
+        return snapshotState().encodeWithoutParameters();
+    }
+
     /** The training state as an object; see {@link #exportState()}. */
     public GsamState snapshotState() {
         INDArray updaterState = network.updater().getStateViewArray();

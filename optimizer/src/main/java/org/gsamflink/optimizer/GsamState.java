@@ -1,5 +1,6 @@
 package org.gsamflink.optimizer;
 
+import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -13,6 +14,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 
 /**
  * The complete training state of a {@link Gsam} optimizer and its network, and its binary format.
@@ -33,12 +36,23 @@ import java.nio.ByteOrder;
  * array := byte dtype (1 = FLOAT, 2 = DOUBLE, 3 = HALF, 4 = BFLOAT16), long length, length values
  *          (HALF and BFLOAT16 are stored widened to float)
  * </pre>
- * Never Java serialization. A reader accepts every version up to its own and rejects anything else with a message.
+ * Version 2 is the same state without the two arrays, for where the parameters and updater state are already
+ * stored elsewhere: a model snapshot, whose DL4J {@code ModelSerializer} zip holds both. After {@code lastRho} it
+ * has {@code long numParams} and {@code long updaterStateLength} (the lengths of the arrays it leaves out) and ends.
+ * {@link #encode()} writes version 1 (Flink keyed state keeps it), {@link #encodeWithoutParameters()} version 2;
+ * {@link #withParametersFrom(byte[])} completes a version-2 state from its model zip.
+ *
+ * <p>Never Java serialization. A reader accepts every version up to its own and rejects anything else with a message.
  */
 public final class GsamState {
 
     public static final int MAGIC = 0x4753414D;
-    public static final short CURRENT_VERSION = 1;
+    /** The newest version this release reads (and writes, from {@link #encodeWithoutParameters()}). */
+    public static final short CURRENT_VERSION = 2;
+    /** The version with parameters and updater state, written by {@link #encode()}. */
+    public static final short WITH_PARAMETERS_VERSION = 1;
+    /** The version without them, written by {@link #encodeWithoutParameters()}. */
+    public static final short WITHOUT_PARAMETERS_VERSION = 2;
 
     private final long step;
     private final long skippedSteps;
@@ -49,9 +63,20 @@ public final class GsamState {
     private final double lastRho;
     private final INDArray params;
     private final INDArray updaterState;
+    /** Whether {@link #params} and {@link #updaterState} are here (false for a version-2 state). */
+    private final boolean hasParameters;
+    private final long numParams;
+    private final long updaterStateLength;
 
     GsamState(long step, long skippedSteps, long seed, int iterationCount, int epochCount, double lastLr,
               double lastRho, INDArray params, INDArray updaterState) {
+        this(step, skippedSteps, seed, iterationCount, epochCount, lastLr, lastRho, params, updaterState, true,
+                params.length(), updaterState == null ? 0 : updaterState.length());
+    }
+
+    private GsamState(long step, long skippedSteps, long seed, int iterationCount, int epochCount, double lastLr,
+                      double lastRho, INDArray params, INDArray updaterState, boolean hasParameters, long numParams,
+                      long updaterStateLength) {
         this.step = step;
         this.skippedSteps = skippedSteps;
         this.seed = seed;
@@ -61,6 +86,9 @@ public final class GsamState {
         this.lastRho = lastRho;
         this.params = params;
         this.updaterState = updaterState;
+        this.hasParameters = hasParameters;
+        this.numParams = numParams;
+        this.updaterStateLength = updaterStateLength;
     }
 
     public long step() {
@@ -91,12 +119,63 @@ public final class GsamState {
         return lastRho;
     }
 
-    /** Number of network parameters in this state. */
+    /** Number of network parameters of this state (also of a state without them). */
     public long numParams() {
-        return params.length();
+        return numParams;
+    }
+
+    /** Whether the state holds the parameters and updater state (version 1) or only the counters (version 2). */
+    public boolean hasParameters() {
+        return hasParameters;
+    }
+
+    /**
+     * This state with the parameters and updater state of {@code modelZip}, a DL4J {@code ModelSerializer} zip
+     * written with its updater (as model snapshots are); {@code this} when it has them already (a version-1 state,
+     * e.g. from a store version written by an earlier release).
+     *
+     * @throws IllegalArgumentException the zip has no parameters, or arrays of other lengths than this state
+     */
+    public GsamState withParametersFrom(byte[] modelZip) {
+        if (hasParameters) {
+            return this;
+        }
+        INDArray zipParams = null;
+        INDArray zipUpdater = null;
+        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(modelZip))) {
+            for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                if (e.getName().equals(ModelSerializer.COEFFICIENTS_BIN)) {
+                    zipParams = Nd4j.read(new DataInputStream(zip));
+                } else if (e.getName().equals(ModelSerializer.UPDATER_BIN)) {
+                    zipUpdater = Nd4j.read(new DataInputStream(zip));
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the model zip: " + e.getMessage(), e);
+        }
+        if (zipParams == null || zipParams.length() != numParams) {
+            throw new IllegalArgumentException("the model zip has " + (zipParams == null ? "no" : zipParams.length())
+                    + " parameters but the optimizer state belongs to a network with " + numParams);
+        }
+        long haveUpdater = zipUpdater == null ? 0 : zipUpdater.length();
+        if (haveUpdater != updaterStateLength) {
+            throw new IllegalArgumentException("the model zip has " + haveUpdater + " updater state values but the "
+                    + "optimizer state expects " + updaterStateLength + " (was it written without its updater?)");
+        }
+        return new GsamState(step, skippedSteps, seed, iterationCount, epochCount, lastLr, lastRho,
+                zipParams.reshape(zipParams.length()), zipUpdater == null ? null : zipUpdater.reshape(haveUpdater),
+                true, numParams, updaterStateLength);
+    }
+
+    private void requireParameters() {
+        if (!hasParameters) {
+            throw new IllegalStateException("this GSAM optimizer state (version " + WITHOUT_PARAMETERS_VERSION
+                    + ") has no parameters or updater state; complete it with withParametersFrom(modelZip)");
+        }
     }
 
     void copyParamsInto(INDArray target) {
+        requireParameters();
         copyInto("parameter vector", params, target);
     }
 
@@ -120,20 +199,13 @@ public final class GsamState {
         target.assign(source.reshape(target.shape()).castTo(target.dataType()));
     }
 
-    /** The state in the binary format described above. */
+    /** The state in the binary format described above, version 1 (with parameters and updater state). */
     public byte[] encode() {
+        requireParameters();
         long bytes = 64 + 9 + params.length() * 8 + 9 + (updaterState == null ? 0 : updaterState.length() * 8);
         ByteArrayOutputStream bos = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8, bytes));
         try (DataOutputStream out = new DataOutputStream(bos)) {
-            out.writeInt(MAGIC);
-            out.writeShort(CURRENT_VERSION);
-            out.writeLong(step);
-            out.writeLong(skippedSteps);
-            out.writeLong(seed);
-            out.writeInt(iterationCount);
-            out.writeInt(epochCount);
-            out.writeDouble(lastLr);
-            out.writeDouble(lastRho);
+            writeHeader(out, WITH_PARAMETERS_VERSION);
             writeArray(out, params);
             writeArray(out, updaterState);
         } catch (IOException e) {
@@ -142,7 +214,35 @@ public final class GsamState {
         return bos.toByteArray();
     }
 
-    /** Parses {@link #encode()}'s output; a clear {@link IllegalArgumentException} for anything else. */
+    /** The state without parameters and updater state: version 2, 70 bytes. */
+    public byte[] encodeWithoutParameters() {
+        ByteArrayOutputStream bos = new ByteArrayOutputStream(70);
+        try (DataOutputStream out = new DataOutputStream(bos)) {
+            writeHeader(out, WITHOUT_PARAMETERS_VERSION);
+            out.writeLong(numParams);
+            out.writeLong(updaterStateLength);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bos.toByteArray();
+    }
+
+    private void writeHeader(DataOutputStream out, short version) throws IOException {
+        out.writeInt(MAGIC);
+        out.writeShort(version);
+        out.writeLong(step);
+        out.writeLong(skippedSteps);
+        out.writeLong(seed);
+        out.writeInt(iterationCount);
+        out.writeInt(epochCount);
+        out.writeDouble(lastLr);
+        out.writeDouble(lastRho);
+    }
+
+    /**
+     * Parses {@link #encode()}'s or {@link #encodeWithoutParameters()}'s output (versions 1 and 2); a clear {@link
+     * IllegalArgumentException} for anything else.
+     */
     public static GsamState decode(byte[] bytes) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             int magic = in.readInt();
@@ -162,12 +262,25 @@ public final class GsamState {
             int epochs = in.readInt();
             double lastLr = in.readDouble();
             double lastRho = in.readDouble();
-            INDArray params = readArray(in);
-            INDArray updater = readArray(in);
+            GsamState state;
+            if (version == WITHOUT_PARAMETERS_VERSION) {
+                long numParams = in.readLong();
+                long updaterLength = in.readLong();
+                if (numParams <= 0 || updaterLength < 0) {
+                    throw new IllegalArgumentException("GSAM optimizer state has invalid array lengths " + numParams
+                            + " and " + updaterLength);
+                }
+                state = new GsamState(step, skipped, seed, iterations, epochs, lastLr, lastRho, null, null, false,
+                        numParams, updaterLength);
+            } else {
+                INDArray params = readArray(in);
+                INDArray updater = readArray(in);
+                state = new GsamState(step, skipped, seed, iterations, epochs, lastLr, lastRho, params, updater);
+            }
             if (in.available() > 0) {
                 throw new IllegalArgumentException("GSAM optimizer state has " + in.available() + " trailing bytes");
             }
-            return new GsamState(step, skipped, seed, iterations, epochs, lastLr, lastRho, params, updater);
+            return state;
         } catch (EOFException e) {
             throw new IllegalArgumentException("GSAM optimizer state is truncated (" + bytes.length + " bytes)");
         } catch (IOException e) {

@@ -125,6 +125,11 @@ final class TrainingFixtures {
         return GsamState.decode(s.optimizerState);
     }
 
+    /** The whole optimizer state of a snapshot: the counters with the model zip's parameters and updater state. */
+    static byte[] fullState(ModelSnapshot s) {
+        return GsamState.decode(s.optimizerState).withParametersFrom(s.modelBytes).encode();
+    }
+
     /** Sink V2 that appends to a JVM-wide list per name: MiniCluster tasks run in the test's JVM. */
     static final class CollectingSink<T> implements Sink<T> {
         private static final Map<String, List<Object>> RESULTS = new ConcurrentHashMap<>();

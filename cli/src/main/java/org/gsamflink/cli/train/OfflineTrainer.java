@@ -16,6 +16,8 @@ import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.Random;
 
+import static org.gsamflink.optimizer.Predictions.countCorrect;
+
 /**
  * Trains a DL4J {@link MultiLayerNetwork} for a number of epochs over an in-memory data set with {@link Gsam}
  * (GSAM, SAM, ASAM or, with ρ = 0, the plain base optimizer), evaluating held-out accuracy after each epoch.
@@ -128,7 +130,7 @@ public final class OfflineTrainer {
                     DataSet batch = train.batch(order, from, to, outputs);
                     int[] labels = train.labels(order, from, to);
                     StepResult r = gsam.step(batch);
-                    int right = countCorrect(r.prediction(), labels);
+                    int right = (int) countCorrect(r.prediction(), labels);
                     examples += labels.length;
                     correct += right;
                     if (r.skipped()) {
@@ -181,21 +183,6 @@ public final class OfflineTrainer {
             correct += countCorrect(out, data.labels(null, from, to));
         }
         return new Accuracy(correct, data.size());
-    }
-
-    /** Examples whose argmax over {@code predictions}' rows equals the label. */
-    static int countCorrect(INDArray predictions, int[] labels) {
-        if (predictions == null) {
-            return 0;
-        }
-        long[] argmax = predictions.argMax(1).toLongVector();
-        int right = 0;
-        for (int i = 0; i < labels.length; i++) {
-            if (argmax[i] == labels[i]) {
-                right++;
-            }
-        }
-        return right;
     }
 
     private static int[] permutation(int n, Random rng) {

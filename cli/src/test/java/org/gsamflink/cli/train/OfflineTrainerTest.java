@@ -2,6 +2,7 @@ package org.gsamflink.cli.train;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.gsamflink.optimizer.GsamConfig;
+import org.gsamflink.optimizer.Predictions;
 import org.gsamflink.optimizer.StepResult;
 import org.gsamflink.pipeline.InvalidInputException;
 import org.gsamflink.cli.data.LabeledData;
@@ -106,7 +107,7 @@ class OfflineTrainerTest {
                         StepResult r = e.result();
                         firstRows.add((long) r.batchSize());
                         // prequential: the batch accuracy counts predictions made before the update
-                        assertThat(e.correct()).isEqualTo(OfflineTrainer.countCorrect(r.prediction(),
+                        assertThat((long) e.correct()).isEqualTo(Predictions.countCorrect(r.prediction(),
                                 data.labels(null, 0, 20)));
                     }
                 }).build().run();

@@ -34,20 +34,21 @@ import java.util.Objects;
  *
  * <h2>Two phases</h2>
  *
- * The writer stages every snapshot as soon as it arrives: it writes {@code model.zip}, {@code optimizer.bin} and
- * {@code metadata.json} into a fresh directory {@code <root>/.staging/<modelId>/v<version>-c<checkpoint>-<uuid>/},
- * which readers of the store never look at. At each checkpoint ({@code prepareCommit}) it hands one small
- * {@link SnapshotCommittable} per staged snapshot to Flink, which stores it with the checkpoint. When the checkpoint
- * completes, the committer publishes each staged snapshot with {@link ModelStore#publish} (the checkpoint id goes
- * into the metadata) and deletes its staging directory. With checkpointing off, Flink commits at the end of a
- * bounded input.
+ * The writer stages every snapshot as soon as it arrives with {@link ModelStore#stage}: the store writes its model,
+ * optimizer state and metadata (with the checkpoint id) once, into its staging area
+ * ({@code <root>/.staging/<modelId>/v<version>-c<checkpoint>-<uuid>/}), which readers of the store never look at.
+ * At each checkpoint ({@code prepareCommit}) it hands one small {@link SnapshotCommittable} per staged snapshot to
+ * Flink, which stores it with the checkpoint. When the checkpoint completes, the committer publishes each staged
+ * snapshot with {@link ModelStore#publishStaged}, which renames the staged directory into place and writes its
+ * marker. With checkpointing off, Flink commits at the end of a bounded input. Writer and committer know nothing
+ * about the store's layout.
  *
  * <h2>Idempotence and failures</h2>
  *
  * After a restore Flink commits the committables of the restored checkpoint again, so a commit may find its work
  * done: {@link org.gsamflink.modelstore.PublishResult#ALREADY_EXISTS} is success, and a staging directory that is
- * gone while the store already has that version (or a newer one, when retention removed it) is reported with
- * {@code signalAlreadyCommitted}. File-system errors are retried later; a {@link
+ * gone while the store already has that version (or a newer one, when retention removed it), {@link
+ * org.gsamflink.modelstore.PublishResult#ALREADY_COMMITTED}, is reported with {@code signalAlreadyCommitted}. File-system errors are retried later; a {@link
  * org.gsamflink.modelstore.VersionConflictException} (the store holds other bytes under that version, e.g. written by
  * another job) and a staging directory that vanished before its version was published fail with a known reason;
  * anything else fails with an unknown reason.
@@ -67,8 +68,8 @@ public final class ModelStoreSink implements Sink<ModelSnapshot>, SupportsWriter
 
     private static final long serialVersionUID = 1L;
 
-    /** The directory under the store root where snapshots wait for their checkpoint. */
-    public static final String STAGING_DIRECTORY = ".staging";
+    /** The directory under the store root where snapshots wait for their checkpoint: the store's staging area. */
+    public static final String STAGING_DIRECTORY = ModelStore.STAGING_DIRECTORY;
 
     private final ModelStore store;
 

@@ -4,12 +4,11 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
 import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
-import org.apache.flink.core.fs.FSDataOutputStream;
-import org.apache.flink.core.fs.FileSystem;
-import org.apache.flink.core.fs.Path;
 import org.gsamflink.modelstore.ModelIds;
 import org.gsamflink.modelstore.ModelMetadata;
 import org.gsamflink.modelstore.ModelStore;
+import org.gsamflink.modelstore.ModelVersion;
+import org.gsamflink.modelstore.StagedVersion;
 import org.gsamflink.operators.ModelSnapshot;
 
 import java.io.IOException;
@@ -18,35 +17,29 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
- * Stages each snapshot in {@code <root>/.staging/} as it arrives and hands the staged snapshots to the committer
- * at each checkpoint. See {@link ModelStoreSink}.
+ * Stages each snapshot in the store ({@link ModelStore#stage}) as it arrives and hands the staged snapshots to the
+ * committer at each checkpoint. See {@link ModelStoreSink}. It knows nothing about the store's file layout.
  */
 final class ModelStoreSinkWriter implements StatefulSinkWriter<ModelSnapshot, Long>,
         CommittingSinkWriter<ModelSnapshot, SnapshotCommittable> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final FileSystem fs;
-    private final Path stagingRoot;
+    private final ModelStore store;
     private final List<SnapshotCommittable> staged = new ArrayList<>();
     /** The last checkpoint this writer took part in; snapshots staged now are committed by the next one. */
     private long lastCheckpointId;
 
     ModelStoreSinkWriter(ModelStore store, long lastCheckpointId) throws IOException {
-        this.fs = FileSystem.get(store.root().toUri());
-        this.stagingRoot = new Path(store.root(), ModelStoreSink.STAGING_DIRECTORY);
+        this.store = store;
         this.lastCheckpointId = lastCheckpointId;
     }
 
     @Override
     public void write(ModelSnapshot snapshot, Context context) throws IOException {
         String modelId = ModelIds.validate(snapshot.modelId);
-        if (modelId.equals(ModelStoreSink.STAGING_DIRECTORY)) {
-            throw new IllegalArgumentException("model id '" + modelId + "' is reserved by the model store sink");
-        }
         if (snapshot.modelBytes == null || snapshot.optimizerState == null) {
             throw new IllegalArgumentException("snapshot " + snapshot + " has no model bytes or optimizer state");
         }
@@ -59,12 +52,9 @@ final class ModelStoreSinkWriter implements StatefulSinkWriter<ModelSnapshot, Lo
                 .metrics(metrics(snapshot))
                 .modelConfig(snapshot.networkConfigJson)
                 .build();
-        Path dir = new Path(new Path(stagingRoot, modelId), ModelStore.versionDirectoryName(snapshot.version)
-                + "-c" + checkpointId + "-" + UUID.randomUUID());
-        writeFile(new Path(dir, ModelStore.MODEL_FILE), snapshot.modelBytes);
-        writeFile(new Path(dir, ModelStore.OPTIMIZER_FILE), snapshot.optimizerState);
-        writeFile(new Path(dir, ModelStore.METADATA_FILE), metadata.toJson());
-        staged.add(new SnapshotCommittable(modelId, snapshot.version, checkpointId, dir.toUri().toString()));
+        // The store writes the files once, into its staging area; it rejects the reserved id STAGING_DIRECTORY.
+        StagedVersion version = store.stage(ModelVersion.of(metadata, snapshot.modelBytes, snapshot.optimizerState));
+        staged.add(new SnapshotCommittable(modelId, snapshot.version, checkpointId, version.location()));
     }
 
     /** The snapshot's metrics summary plus {@code examplesSeen}. */
@@ -75,14 +65,6 @@ final class ModelStoreSinkWriter implements StatefulSinkWriter<ModelSnapshot, Lo
         }
         metrics.put("examplesSeen", snapshot.examplesSeen);
         return metrics;
-    }
-
-    private void writeFile(Path path, byte[] content) throws IOException {
-        try (FSDataOutputStream out = fs.create(path, FileSystem.WriteMode.NO_OVERWRITE)) {
-            out.write(content);
-            out.flush();
-            out.sync();
-        }
     }
 
     @Override

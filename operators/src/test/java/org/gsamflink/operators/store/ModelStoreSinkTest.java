@@ -1,6 +1,8 @@
 package org.gsamflink.operators.store;
 
 import org.apache.flink.api.connector.sink2.Committer.CommitRequest;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.gsamflink.modelstore.ModelMetadata;
 import org.gsamflink.modelstore.ModelStore;
 import org.gsamflink.operators.ModelSnapshot;
 import org.junit.jupiter.api.Test;
@@ -137,6 +139,44 @@ class ModelStoreSinkTest {
         ModelStore store = ModelStore.builder().root(dir.toUri().toString()).build();
         SnapshotCommittable lost = new SnapshotCommittable("m", 10, 3, dir.resolve(".staging/m/gone").toUri().toString());
         assertThat(commit(new ModelStoreCommitter(store), lost)).contains("known: ").contains("missing");
+    }
+
+    @Test
+    void aCommittableFromACheckpointOfTheEarlierReleaseIsCommitted(@TempDir Path dir) throws Exception {
+        // The earlier writer wrote the three files into <root>/.staging/ itself and checkpointed format 1 bytes.
+        ModelStore store = ModelStore.builder().root(dir.toUri().toString()).build();
+        ModelMetadata metadata = ModelMetadata.builder().modelId("m").version(10).timestampMs(1000).checkpointId(3L)
+                .build();
+        Path staging = dir.resolve(".staging/m/" + ModelStore.versionDirectoryName(10)
+                + "-c3-2b0f7c1e-8d4a-4e0b-a2f3-5c6d7e8f9a0b");
+        Files.createDirectories(staging);
+        Files.write(staging.resolve("model.zip"), new byte[] {1, 1, 2});
+        Files.write(staging.resolve("optimizer.bin"), new byte[] {1, 3});
+        Files.write(staging.resolve("metadata.json"), metadata.toJson());
+        DataOutputSerializer out = new DataOutputSerializer(128);
+        out.writeUTF("m");
+        out.writeLong(10);
+        out.writeLong(3);
+        out.writeUTF(staging.toUri().toString());
+        SnapshotCommittable restored = SnapshotCommittableSerializer.INSTANCE.deserialize(1, out.getCopyOfBuffer());
+
+        ModelStoreCommitter committer = new ModelStoreCommitter(store);
+        assertThat(commit(committer, restored)).isEqualTo("committed");
+        assertThat(store.read("m", 10).modelBytes()).containsExactly(1, 1, 2);
+        assertThat(store.read("m", 10).optimizerState()).containsExactly(1, 3);
+        assertThat(store.readMetadata("m", 10).checkpointId()).isEqualTo(3L);
+        assertThat(staging).doesNotExist();
+        assertThat(commit(committer, restored)).isEqualTo("already");
+    }
+
+    @Test
+    void theWriterStagesThroughTheStoreOnly(@TempDir Path dir) throws Exception {
+        ModelStore store = ModelStore.builder().root(dir.toUri().toString()).build();
+        SnapshotCommittable c = stage(store, 4, snapshot(10, (byte) 1)).get(0);
+        Path staged = Path.of(java.net.URI.create(c.stagingPath()));
+        assertThat(staged).startsWith(dir.resolve(ModelStoreSink.STAGING_DIRECTORY).resolve("m"));
+        assertThat(staged.resolve("model.zip")).hasBinaryContent(new byte[] {1, 1, 2});
+        assertThat(c.checkpointId()).isEqualTo(5);
     }
 
     @Test
