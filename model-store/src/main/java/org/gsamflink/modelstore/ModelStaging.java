@@ -1,7 +1,6 @@
 package org.gsamflink.modelstore;
 
 import org.apache.flink.core.fs.FileStatus;
-import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +41,10 @@ import java.util.UUID;
  * completed by the next call. Staged files that are gone while the store has neither the version nor a newer one
  * raise {@link StagedVersionMissingException}.
  *
- * <p>Package-private; one short-lived instance per call. State: none beyond the store and its file system.
+ * <p>Package-private; moving a staged directory into place, the marker, the conflict check and the files come from
+ * {@link VersionPublisher}, {@link StoreLayout} and {@link StoreFiles}, as for {@link ModelStore#publish};
+ * {@link ModelStore} moves {@code LATEST} and applies retention after {@link #publish}. State: none beyond its
+ * collaborators.
  */
 final class ModelStaging {
 
@@ -51,14 +53,19 @@ final class ModelStaging {
     /** The digests of a staged version's files; written last at staging, removed before the rename. */
     static final String STAGED_MANIFEST = "_STAGED";
 
-    private static final String[] FILES = {ModelStore.MODEL_FILE, ModelStore.OPTIMIZER_FILE, ModelStore.METADATA_FILE};
+    private final StoreLayout layout;
+    private final StoreFiles files;
+    private final VersionReader reader;
+    private final VersionPublisher publisher;
+    private final LatestPointer pointer;
 
-    private final ModelStore store;
-    private final FileSystem fs;
-
-    ModelStaging(ModelStore store, FileSystem fs) {
-        this.store = store;
-        this.fs = fs;
+    ModelStaging(StoreLayout layout, StoreFiles files, VersionReader reader, VersionPublisher publisher,
+                 LatestPointer pointer) {
+        this.layout = layout;
+        this.files = files;
+        this.reader = reader;
+        this.publisher = publisher;
+        this.pointer = pointer;
     }
 
     StagedVersion stage(ModelVersion modelVersion) throws IOException {
@@ -68,17 +75,15 @@ final class ModelStaging {
         }
         long version = modelVersion.version();
         Long checkpointId = modelVersion.metadata().checkpointId();
-        String name = ModelStore.versionDirectoryName(version) + (checkpointId == null ? "" : "-c" + checkpointId)
+        String name = StoreLayout.versionDirectoryName(version) + (checkpointId == null ? "" : "-c" + checkpointId)
                 + "-" + UUID.randomUUID();
-        Path dir = store.child(store.child(stagingRoot(), modelId), name);
+        Path dir = layout.child(layout.child(stagingRoot(), modelId), name);
         byte[] model = modelVersion.modelBytesNoCopy();
         byte[] optimizer = modelVersion.optimizerStateNoCopy();
         byte[] metadata = modelVersion.metadata().toJson();
-        store.writeFile(store.child(dir, ModelStore.MODEL_FILE), model);
-        store.writeFile(store.child(dir, ModelStore.OPTIMIZER_FILE), optimizer);
-        store.writeFile(store.child(dir, ModelStore.METADATA_FILE), metadata);
-        store.writeFile(store.child(dir, STAGED_MANIFEST), ModelStore.manifestOf(modelId, version, model, optimizer,
-                metadata).toJson());
+        publisher.writeVersionFiles(dir, model, optimizer, metadata);
+        files.writeFile(layout.child(dir, STAGED_MANIFEST), VersionPublisher.manifestOf(modelId, version, model,
+                optimizer, metadata).toJson());
         return StagedVersion.of(modelId, version, dir.toUri().toString());
     }
 
@@ -86,78 +91,65 @@ final class ModelStaging {
         String modelId = ModelIds.validate(staged.modelId());
         long version = staged.version();
         Path dir = stagingDir(staged);
-        Path versionDir = store.versionPath(modelId, version);
+        Path versionDir = layout.versionDir(modelId, version);
         PublishResult result;
-        if (store.isComplete(modelId, version)) {
+        if (reader.isComplete(modelId, version)) {
             CompletionManifest manifest = stagedManifest(dir, modelId, version);
             if (manifest == null) {
-                store.deleteQuietly(dir, true);
+                files.deleteQuietly(dir, true);
                 result = PublishResult.ALREADY_COMMITTED;
             } else {
-                store.checkSameContent(modelId, version, manifest);
-                store.deleteQuietly(dir, true);
+                publisher.checkSameContent(modelId, version, manifest);
+                files.deleteQuietly(dir, true);
                 result = PublishResult.ALREADY_EXISTS;
             }
         } else {
             CompletionManifest manifest = stagedManifest(dir, modelId, version);
             if (manifest != null) {
-                result = moveIntoPlace(dir, versionDir, modelId, version, manifest);
+                result = moveIntoPlace(dir, modelId, version, manifest);
             } else {
                 // Renamed into place by an earlier call that crashed before the marker?
                 CompletionManifest inPlace = computeManifest(versionDir, modelId, version);
                 if (inPlace != null) {
                     LOG.info("Completing version {} of model '{}', moved into place by an interrupted publish",
                             version, modelId);
-                    store.writeMarker(versionDir, inPlace);
+                    publisher.writeMarker(versionDir, inPlace);
                     result = PublishResult.PUBLISHED;
                 } else {
-                    OptionalLong latest = store.latest(modelId);
+                    OptionalLong latest = pointer.latest(modelId);
                     if (latest.isEmpty() || latest.getAsLong() < version) {
                         throw new StagedVersionMissingException("the staged files of " + staged + " are missing "
                                 + "and the store has no such version");
                     }
-                    store.deleteQuietly(dir, true);
+                    files.deleteQuietly(dir, true);
                     result = PublishResult.ALREADY_COMMITTED;
                 }
             }
         }
-        store.advanceLatest(modelId, version);
-        store.applyRetention(modelId);
         return result;
     }
 
-    private PublishResult moveIntoPlace(Path dir, Path versionDir, String modelId, long version,
-                                        CompletionManifest manifest) throws IOException {
-        if (fs.exists(versionDir)) {
-            LOG.warn("Removing incomplete version directory {} left by a crashed writer", versionDir);
-            fs.delete(versionDir, true);
-        }
-        fs.mkdirs(store.child(store.root(), modelId));
+    private PublishResult moveIntoPlace(Path dir, String modelId, long version, CompletionManifest manifest)
+            throws IOException {
+        publisher.prepareVersionDir(modelId, version);
         // Removed first, so the version directory holds exactly what publish() writes; a crash right after this
         // leaves a staging directory without digests, which the next call computes from its files.
-        fs.delete(store.child(dir, STAGED_MANIFEST), false);
-        if (fs.rename(dir, versionDir)) {
-            store.writeMarker(versionDir, manifest);
-            return PublishResult.PUBLISHED;
+        files.fs().delete(layout.child(dir, STAGED_MANIFEST), false);
+        PublishResult result = publisher.moveIntoPlace(dir, modelId, version, manifest);
+        if (result == PublishResult.ALREADY_EXISTS) {
+            files.deleteQuietly(dir, true);
         }
-        if (store.isComplete(modelId, version)) {
-            // Another writer published the same version meanwhile.
-            store.checkSameContent(modelId, version, manifest);
-            store.deleteQuietly(dir, true);
-            return PublishResult.ALREADY_EXISTS;
-        }
-        throw new IOException("cannot rename " + dir + " to " + versionDir
-                + " (is another writer publishing model '" + modelId + "'?)");
+        return result;
     }
 
     private Path stagingRoot() {
-        return store.child(store.root(), ModelStore.STAGING_DIRECTORY);
+        return layout.child(layout.root(), ModelStore.STAGING_DIRECTORY);
     }
 
     /** The staging directory of a handle, checked to lie in this store's staging area of its model. */
     private Path stagingDir(StagedVersion staged) {
-        Path dir = store.checkUnderRoot(new Path(staged.location()));
-        String prefix = store.child(stagingRoot(), staged.modelId()).toUri().getPath() + "/";
+        Path dir = layout.checkUnderRoot(new Path(staged.location()));
+        String prefix = layout.child(stagingRoot(), staged.modelId()).toUri().getPath() + "/";
         String path = dir.toUri().normalize().getPath();
         String name = path.startsWith(prefix) ? path.substring(prefix.length()) : "";
         if (name.endsWith("/")) {
@@ -178,7 +170,7 @@ final class ModelStaging {
     private CompletionManifest stagedManifest(Path dir, String modelId, long version) throws IOException {
         byte[] json;
         try {
-            json = store.readAll(store.child(dir, STAGED_MANIFEST));
+            json = files.readAll(layout.child(dir, STAGED_MANIFEST));
         } catch (FileNotFoundException | NoSuchFileException e) {
             return computeManifest(dir, modelId, version);
         }
@@ -187,11 +179,11 @@ final class ModelStaging {
             throw new CorruptVersionException("the staged files at " + dir + " are version " + manifest.version
                     + " of model '" + manifest.modelId + "', not version " + version + " of '" + modelId + "'");
         }
-        for (String file : FILES) {
+        for (String file : StoreLayout.VERSION_FILES) {
             CompletionManifest.FileDigest digest = manifest.files.get(file);
             FileStatus status;
             try {
-                status = fs.getFileStatus(store.child(dir, file));
+                status = files.fs().getFileStatus(layout.child(dir, file));
             } catch (FileNotFoundException | NoSuchFileException e) {
                 return null;
             }
@@ -205,9 +197,9 @@ final class ModelStaging {
     /** Digests computed from the three files in {@code dir}; null when one is missing. */
     private CompletionManifest computeManifest(Path dir, String modelId, long version) throws IOException {
         Map<String, byte[]> content = new LinkedHashMap<>();
-        for (String file : FILES) {
+        for (String file : StoreLayout.VERSION_FILES) {
             try {
-                content.put(file, store.readAll(store.child(dir, file)));
+                content.put(file, files.readAll(layout.child(dir, file)));
             } catch (FileNotFoundException | NoSuchFileException e) {
                 return null;
             }
@@ -218,7 +210,7 @@ final class ModelStaging {
                     + metadata.version() + " of model '" + metadata.modelId() + "', not version " + version
                     + " of '" + modelId + "'");
         }
-        return ModelStore.manifestOf(modelId, version, content.get(ModelStore.MODEL_FILE),
+        return VersionPublisher.manifestOf(modelId, version, content.get(ModelStore.MODEL_FILE),
                 content.get(ModelStore.OPTIMIZER_FILE), content.get(ModelStore.METADATA_FILE));
     }
 }

@@ -1,39 +1,18 @@
 package org.gsamflink.modelstore;
 
-import org.apache.flink.core.fs.FSDataInputStream;
-import org.apache.flink.core.fs.FSDataOutputStream;
-import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
-import org.apache.flink.core.fs.local.LocalFileSystem;
-import org.apache.flink.util.WrappingProxy;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.Serializable;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Versioned model snapshots over Flink's {@link FileSystem} abstraction, so {@code file://}, {@code s3://} and
@@ -121,11 +100,18 @@ import java.util.regex.Pattern;
  * <p>File systems other than the local one must be registered with Flink ({@code FileSystem.initialize} with the
  * plugins, as a Flink cluster does). Each file is read into memory whole, so files are limited to 2 GiB. A store is
  * {@link Serializable}: it travels as its root URI and retention settings and reopens its file system when read.
+ *
+ * <h2>Implementation</h2>
+ *
+ * This class is the facade; package-private collaborators, each owning one part, do the work: {@link
+ * StoreLayout} (names, paths, the under-the-root check), {@link StoreFiles} (the file primitives), {@link
+ * VersionReader} (listing and verified reads), {@link VersionPublisher} (temporary directory, rename, marker),
+ * {@link ModelStaging} (the staging area), {@link LatestPointer} ({@code LATEST}) and {@link Retention}
+ * (retention and clean-up). They are transient and rebuilt with the store when it is deserialized.
  */
 public final class ModelStore implements Serializable {
 
     private static final long serialVersionUID = 1L;
-    private static final Logger LOG = LoggerFactory.getLogger(ModelStore.class);
 
     public static final int DEFAULT_KEEP_LAST = 10;
     public static final long DEFAULT_KEEP_EVERY = 0;
@@ -147,23 +133,27 @@ public final class ModelStore implements Serializable {
     static final int POINTER_ATTEMPTS = 5;
     /** How often {@link #readLatest} re-resolves when retention removes the version it is reading. */
     static final int READ_LATEST_ATTEMPTS = 10;
-    /** The longest LATEST content read; anything longer is not a version number. */
-    private static final int MAX_POINTER_BYTES = 64;
-    private static final Pattern VERSION_DIR = Pattern.compile("v(\\d{20})");
 
-    private final Path root;
-    private final String rootPathPrefix;
-    private final transient FileSystem fs;
     private final int keepLast;
     private final long keepEvery;
+    // Collaborators: never serialized (see writeReplace); the SerializedForm rebuilds them through the builder.
+    private final transient StoreLayout layout;
+    private final transient VersionReader reader;
+    private final transient VersionPublisher publisher;
+    private final transient ModelStaging staging;
+    private final transient LatestPointer pointer;
+    private final transient Retention retention;
 
     private ModelStore(Path root, FileSystem fs, int keepLast, long keepEvery) {
-        this.root = root;
-        String p = root.toUri().getPath();
-        this.rootPathPrefix = p.endsWith("/") ? p : p + "/";
-        this.fs = fs;
         this.keepLast = keepLast;
         this.keepEvery = keepEvery;
+        StoreFiles files = new StoreFiles(fs);
+        this.layout = new StoreLayout(root);
+        this.reader = new VersionReader(layout, files);
+        this.publisher = new VersionPublisher(layout, files, reader);
+        this.pointer = new LatestPointer(layout, files, reader);
+        this.staging = new ModelStaging(layout, files, reader, publisher, pointer);
+        this.retention = new Retention(layout, files, reader, pointer, keepLast, keepEvery);
     }
 
     public static Builder builder() {
@@ -172,7 +162,7 @@ public final class ModelStore implements Serializable {
 
     /** The fully qualified root. */
     public Path root() {
-        return root;
+        return layout.root();
     }
 
     public int keepLast() {
@@ -185,13 +175,12 @@ public final class ModelStore implements Serializable {
 
     /** The directory name of a version: {@code v} and the version zero-padded to 20 digits. */
     public static String versionDirectoryName(long version) {
-        checkVersion(version);
-        return String.format("v%020d", version);
+        return StoreLayout.versionDirectoryName(version);
     }
 
     /** Where a version lives (whether or not it exists). */
     public Path versionPath(String modelId, long version) {
-        return versionDir(modelId, version);
+        return layout.versionDir(modelId, version);
     }
 
     // ---- publish ------------------------------------------------------------------------------------------------
@@ -207,52 +196,8 @@ public final class ModelStore implements Serializable {
      */
     public PublishResult publish(ModelVersion modelVersion) throws IOException {
         Objects.requireNonNull(modelVersion, "modelVersion must not be null");
-        String modelId = ModelIds.validate(modelVersion.modelId());
-        long version = modelVersion.version();
-        Path modelDir = modelDir(modelId);
-        Path versionDir = versionDir(modelId, version);
-
-        byte[] model = modelVersion.modelBytesNoCopy();
-        byte[] optimizer = modelVersion.optimizerStateNoCopy();
-        byte[] metadata = modelVersion.metadata().toJson();
-        CompletionManifest manifest = manifestOf(modelId, version, model, optimizer, metadata);
-
-        PublishResult result;
-        if (isComplete(modelId, version)) {
-            checkSameContent(modelId, version, manifest);
-            result = PublishResult.ALREADY_EXISTS;
-        } else {
-            if (fs.exists(versionDir)) {
-                LOG.warn("Removing incomplete version directory {} left by a crashed writer", versionDir);
-                fs.delete(versionDir, true);
-            }
-            fs.mkdirs(modelDir);
-            Path tmp = child(modelDir, TMP_PREFIX + version + "-" + UUID.randomUUID());
-            try {
-                if (!fs.mkdirs(tmp)) {
-                    throw new IOException("cannot create directory " + tmp);
-                }
-                writeFile(child(tmp, MODEL_FILE), model);
-                writeFile(child(tmp, OPTIMIZER_FILE), optimizer);
-                writeFile(child(tmp, METADATA_FILE), metadata);
-                if (fs.rename(tmp, versionDir)) {
-                    writeMarker(versionDir, manifest);
-                    result = PublishResult.PUBLISHED;
-                } else if (isComplete(modelId, version)) {
-                    // Another writer published the same version meanwhile.
-                    checkSameContent(modelId, version, manifest);
-                    result = PublishResult.ALREADY_EXISTS;
-                } else {
-                    throw new IOException("cannot rename " + tmp + " to " + versionDir
-                            + " (is another writer publishing model '" + modelId + "'?)");
-                }
-            } finally {
-                deleteQuietly(tmp, true);
-            }
-        }
-        advanceLatest(modelId, version);
-        applyRetention(modelId);
-        return result;
+        PublishResult result = publisher.publish(modelVersion);
+        return afterPublish(modelVersion.modelId(), modelVersion.version(), result);
     }
 
     /**
@@ -265,7 +210,7 @@ public final class ModelStore implements Serializable {
      */
     public StagedVersion stage(ModelVersion modelVersion) throws IOException {
         Objects.requireNonNull(modelVersion, "modelVersion must not be null");
-        return new ModelStaging(this, fs).stage(modelVersion);
+        return staging.stage(modelVersion);
     }
 
     /**
@@ -284,136 +229,32 @@ public final class ModelStore implements Serializable {
      */
     public PublishResult publishStaged(StagedVersion staged) throws IOException {
         Objects.requireNonNull(staged, "staged must not be null");
-        return new ModelStaging(this, fs).publish(staged);
+        PublishResult result = staging.publish(staged);
+        return afterPublish(staged.modelId(), staged.version(), result);
     }
 
-    static CompletionManifest manifestOf(String modelId, long version, byte[] model, byte[] optimizer,
-                                         byte[] metadata) {
-        Map<String, CompletionManifest.FileDigest> digests = new LinkedHashMap<>();
-        digests.put(MODEL_FILE, CompletionManifest.FileDigest.of(model));
-        digests.put(OPTIMIZER_FILE, CompletionManifest.FileDigest.of(optimizer));
-        digests.put(METADATA_FILE, CompletionManifest.FileDigest.of(metadata));
-        return new CompletionManifest(modelId, version, digests);
-    }
-
-    void checkSameContent(String modelId, long version, CompletionManifest wanted) throws IOException {
-        CompletionManifest existing = readManifest(modelId, version);
-        for (String file : new String[] {MODEL_FILE, OPTIMIZER_FILE}) {
-            CompletionManifest.FileDigest have = existing.files.get(file);
-            CompletionManifest.FileDigest want = wanted.files.get(file);
-            if (!want.equals(have)) {
-                throw new VersionConflictException("model '" + modelId + "' already has a complete version "
-                        + version + " whose " + file + " differs (stored: " + have + "; new: " + want
-                        + "); versions are immutable, publish under a new version number");
-            }
-        }
-    }
-
-    void writeMarker(Path versionDir, CompletionManifest manifest) throws IOException {
-        Path tmp = child(versionDir, COMPLETE_MARKER + ".tmp-" + UUID.randomUUID());
-        Path marker = child(versionDir, COMPLETE_MARKER);
-        try {
-            writeFile(tmp, manifest.toJson());
-            if (!fs.rename(tmp, marker)) {
-                throw new IOException("cannot rename " + tmp + " to " + marker);
-            }
-        } finally {
-            deleteQuietly(tmp, false);
-        }
-    }
-
-    void advanceLatest(String modelId, long version) throws IOException {
-        OptionalLong pointer = readPointer(modelId);
-        long target;
-        if (pointer.isPresent() && isComplete(modelId, pointer.getAsLong())) {
-            target = Math.max(pointer.getAsLong(), version);
-        } else {
-            List<Long> versions = listVersions(modelId);
-            target = versions.isEmpty() ? version : Math.max(version, versions.get(versions.size() - 1));
-        }
-        if (pointer.isPresent() && pointer.getAsLong() == target) {
-            return;
-        }
-        writePointer(modelId, target);
-    }
-
-    private void writePointer(String modelId, long version) throws IOException {
-        Path modelDir = modelDir(modelId);
-        Path latest = child(modelDir, LATEST_FILE);
-        Path tmp = child(modelDir, LATEST_TMP_PREFIX + UUID.randomUUID());
-        try {
-            writeFile(tmp, (version + "\n").getBytes(StandardCharsets.US_ASCII));
-            replace(tmp, latest);
-        } finally {
-            deleteQuietly(tmp, false);
-        }
-    }
-
-    /** Renames {@code src} over {@code dst}; see the class comment for the guarantees per file system. */
-    private void replace(Path src, Path dst) throws IOException {
-        FileSystem raw = unwrap(fs);
-        if (raw instanceof LocalFileSystem) {
-            LocalFileSystem local = (LocalFileSystem) raw;
-            Files.move(local.pathToFile(src).toPath(), local.pathToFile(dst).toPath(),
-                    StandardCopyOption.ATOMIC_MOVE);
-            return;
-        }
-        if (fs.rename(src, dst)) {
-            return;
-        }
-        if (!fs.exists(src) || !fs.exists(dst)) {
-            throw new IOException("cannot rename " + src + " to " + dst);
-        }
-        // This file system does not rename over an existing file. Until the second rename, there is no dst, and
-        // readers use the highest complete version (the one being published).
-        LOG.debug("Rename over {} is not supported by {}; deleting it first", dst, fs.getClass().getName());
-        fs.delete(dst, false);
-        if (!fs.rename(src, dst)) {
-            throw new IOException("cannot rename " + src + " to " + dst + " after deleting the target");
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static FileSystem unwrap(FileSystem fs) {
-        FileSystem current = fs;
-        while (current instanceof WrappingProxy) {
-            current = ((WrappingProxy<FileSystem>) current).getWrappedDelegate();
-        }
-        return current;
+    /** What follows every publish, whatever its result: {@code LATEST} moves forward, then retention. */
+    private PublishResult afterPublish(String modelId, long version, PublishResult result) throws IOException {
+        pointer.advance(modelId, version);
+        retention.apply(modelId);
+        return result;
     }
 
     // ---- read -------------------------------------------------------------------------------------------------
 
     /** Ids of the models that have at least one complete version, sorted. */
     public List<String> listModels() throws IOException {
-        List<String> models = new ArrayList<>();
-        for (FileStatus status : list(root)) {
-            String name = status.getPath().getName();
-            if (ModelIds.isValid(name) && !listVersions(name).isEmpty()) {
-                models.add(name);
-            }
-        }
-        Collections.sort(models);
-        return models;
+        return reader.listModels();
     }
 
     /** The complete versions of a model, ascending; empty when the model does not exist. */
     public List<Long> listVersions(String modelId) throws IOException {
-        Path modelDir = modelDir(modelId);
-        List<Long> versions = new ArrayList<>();
-        for (FileStatus status : list(modelDir)) {
-            long version = parseVersionDir(status.getPath().getName());
-            if (version >= 0 && isComplete(modelId, version)) {
-                versions.add(version);
-            }
-        }
-        Collections.sort(versions);
-        return versions;
+        return reader.listVersions(modelId);
     }
 
     /** Whether a version is complete (its marker exists). */
     public boolean isComplete(String modelId, long version) throws IOException {
-        return fs.exists(child(versionDir(modelId, version), COMPLETE_MARKER));
+        return reader.isComplete(modelId, version);
     }
 
     /**
@@ -421,30 +262,12 @@ public final class ModelStore implements Serializable {
      * (see the class comment); empty when the model has no complete version.
      */
     public OptionalLong latest(String modelId) throws IOException {
-        OptionalLong pointer = OptionalLong.empty();
-        for (int attempt = 0; attempt < POINTER_ATTEMPTS; attempt++) {
-            pointer = readPointer(modelId);
-            if (pointer.isEmpty()) {
-                break;
-            }
-            if (isComplete(modelId, pointer.getAsLong())) {
-                return pointer;
-            }
-            // Either this reader was slow and retention has since removed what LATEST named when it was read
-            // (LATEST has moved on, so read it again), or LATEST really dangles.
-        }
-        if (pointer.isPresent()) {
-            LOG.debug("LATEST of model '{}' names version {}, which is not complete; using the highest complete"
-                    + " version", modelId, pointer.getAsLong());
-        }
-        List<Long> versions = listVersions(modelId);
-        return versions.isEmpty() ? OptionalLong.empty() : OptionalLong.of(versions.get(versions.size() - 1));
+        return pointer.latest(modelId);
     }
 
     /** Reads the metadata of a complete version (cheaper than {@link #read}); checked against the marker. */
     public ModelMetadata readMetadata(String modelId, long version) throws IOException {
-        CompletionManifest manifest = readManifest(modelId, version);
-        return parseMetadata(modelId, version, readVerified(modelId, version, manifest, METADATA_FILE));
+        return reader.readMetadata(modelId, version);
     }
 
     /**
@@ -454,11 +277,7 @@ public final class ModelStore implements Serializable {
      * @throws CorruptVersionException a file does not match the marker, or the metadata names another version
      */
     public ModelVersion read(String modelId, long version) throws IOException {
-        CompletionManifest manifest = readManifest(modelId, version);
-        byte[] metadata = readVerified(modelId, version, manifest, METADATA_FILE);
-        byte[] model = readVerified(modelId, version, manifest, MODEL_FILE);
-        byte[] optimizer = readVerified(modelId, version, manifest, OPTIMIZER_FILE);
-        return ModelVersion.wrap(parseMetadata(modelId, version, metadata), model, optimizer);
+        return reader.read(modelId, version);
     }
 
     /**
@@ -466,104 +285,7 @@ public final class ModelStore implements Serializable {
      * resolved version during the read, resolves again (up to {@value #READ_LATEST_ATTEMPTS} times).
      */
     public Optional<ModelVersion> readLatest(String modelId) throws IOException {
-        NoSuchVersionException last = null;
-        for (int attempt = 0; attempt < READ_LATEST_ATTEMPTS; attempt++) {
-            OptionalLong version = latest(modelId);
-            if (version.isEmpty()) {
-                return Optional.empty();
-            }
-            try {
-                return Optional.of(read(modelId, version.getAsLong()));
-            } catch (NoSuchVersionException e) {
-                last = e;
-            }
-        }
-        throw new IOException("could not read the latest version of model '" + modelId + "' in "
-                + READ_LATEST_ATTEMPTS + " attempts: each resolved version was removed while being read", last);
-    }
-
-    private CompletionManifest readManifest(String modelId, long version) throws IOException {
-        Path marker = child(versionDir(modelId, version), COMPLETE_MARKER);
-        byte[] json;
-        try {
-            json = readAll(marker);
-        } catch (FileNotFoundException | NoSuchFileException e) {
-            throw new NoSuchVersionException("model '" + modelId + "' has no complete version " + version);
-        }
-        CompletionManifest manifest;
-        try {
-            manifest = CompletionManifest.fromJson(json);
-        } catch (IOException e) {
-            throw new CorruptVersionException("version " + version + " of model '" + modelId + "': "
-                    + e.getMessage(), e);
-        }
-        if (!manifest.modelId.equals(modelId) || manifest.version != version) {
-            throw new CorruptVersionException("the marker of version " + version + " of model '" + modelId
-                    + "' describes version " + manifest.version + " of model '" + manifest.modelId + "'");
-        }
-        return manifest;
-    }
-
-    private byte[] readVerified(String modelId, long version, CompletionManifest manifest, String file)
-            throws IOException {
-        CompletionManifest.FileDigest digest = manifest.files.get(file);
-        if (digest == null) {
-            throw new CorruptVersionException("the marker of version " + version + " of model '" + modelId
-                    + "' does not list " + file);
-        }
-        byte[] content;
-        try {
-            content = readAll(child(versionDir(modelId, version), file));
-        } catch (FileNotFoundException | NoSuchFileException e) {
-            if (!isComplete(modelId, version)) {
-                throw new NoSuchVersionException("version " + version + " of model '" + modelId
-                        + "' was removed while being read");
-            }
-            throw new CorruptVersionException("version " + version + " of model '" + modelId + "' has no "
-                    + file, e);
-        }
-        if (!digest.matches(content)) {
-            if (!isComplete(modelId, version)) {
-                throw new NoSuchVersionException("version " + version + " of model '" + modelId
-                        + "' was removed while being read");
-            }
-            throw new CorruptVersionException(file + " of version " + version + " of model '" + modelId
-                    + "' does not match its marker (expected " + digest + "; found " + content.length + " B, "
-                    + "sha256 " + CompletionManifest.sha256(content) + ")");
-        }
-        return content;
-    }
-
-    private static ModelMetadata parseMetadata(String modelId, long version, byte[] json) throws IOException {
-        ModelMetadata metadata = ModelMetadata.fromJson(json);
-        if (!metadata.modelId().equals(modelId) || metadata.version() != version) {
-            throw new CorruptVersionException("metadata of version " + version + " of model '" + modelId
-                    + "' names version " + metadata.version() + " of model '" + metadata.modelId() + "'");
-        }
-        return metadata;
-    }
-
-    private OptionalLong readPointer(String modelId) throws IOException {
-        Path latest = child(modelDir(modelId), LATEST_FILE);
-        byte[] bytes;
-        try (FSDataInputStream in = fs.open(latest)) {
-            bytes = in.readNBytes(MAX_POINTER_BYTES + 1);
-        } catch (FileNotFoundException | NoSuchFileException e) {
-            return OptionalLong.empty();
-        }
-        String text = new String(bytes, StandardCharsets.US_ASCII).trim();
-        try {
-            if (bytes.length <= MAX_POINTER_BYTES) {
-                long version = Long.parseLong(text);
-                if (version >= 0) {
-                    return OptionalLong.of(version);
-                }
-            }
-        } catch (NumberFormatException e) {
-            // fall through
-        }
-        LOG.warn("Ignoring {}: it does not hold a version number", latest);
-        return OptionalLong.empty();
+        return pointer.readLatest(modelId);
     }
 
     // ---- retention and clean-up ---------------------------------------------------------------------------------
@@ -573,37 +295,7 @@ public final class ModelStore implements Serializable {
      * this. Returns the deleted versions, ascending.
      */
     public List<Long> applyRetention(String modelId) throws IOException {
-        List<Long> versions = listVersions(modelId);
-        Set<Long> keep = new TreeSet<>(versions.subList(Math.max(0, versions.size() - keepLast), versions.size()));
-        if (keepEvery > 0) {
-            for (long v : versions) {
-                if (v % keepEvery == 0) {
-                    keep.add(v);
-                }
-            }
-        }
-        if (keep.size() == versions.size()) {
-            return Collections.emptyList();
-        }
-        latest(modelId).ifPresent(keep::add);
-        List<Long> deleted = new ArrayList<>();
-        for (long v : versions) {
-            if (!keep.contains(v)) {
-                deleteVersion(modelId, v);
-                deleted.add(v);
-            }
-        }
-        if (!deleted.isEmpty()) {
-            LOG.info("Retention removed {} version(s) of model '{}': {}", deleted.size(), modelId, deleted);
-        }
-        return deleted;
-    }
-
-    private void deleteVersion(String modelId, long version) throws IOException {
-        Path dir = versionDir(modelId, version);
-        // Marker first: the version disappears for readers before any of its files does.
-        fs.delete(child(dir, COMPLETE_MARKER), false);
-        fs.delete(dir, true);
+        return retention.apply(modelId);
     }
 
     /**
@@ -614,119 +306,30 @@ public final class ModelStore implements Serializable {
      * is in progress, e.g. from the single writer at start-up. Returns the number of entries removed.
      */
     public int cleanUpTemporaries(String modelId, Duration olderThan) throws IOException {
-        Objects.requireNonNull(olderThan, "olderThan must not be null");
-        if (olderThan.isNegative()) {
-            throw new IllegalArgumentException("olderThan must not be negative but was " + olderThan);
-        }
-        long cutoff = System.currentTimeMillis() - olderThan.toMillis();
-        int removed = 0;
-        for (FileStatus status : list(modelDir(modelId))) {
-            String name = status.getPath().getName();
-            boolean leftover = name.startsWith(TMP_PREFIX) || name.startsWith(LATEST_TMP_PREFIX);
-            if (!leftover) {
-                long version = parseVersionDir(name);
-                leftover = version >= 0 && !isComplete(modelId, version);
-            }
-            if (leftover && status.getModificationTime() <= cutoff) {
-                Path path = child(modelDir(modelId), name);
-                LOG.info("Removing leftover {} of a crashed writer", path);
-                if (fs.delete(path, true)) {
-                    removed++;
-                }
-            }
-        }
-        return removed;
+        return retention.cleanUpTemporaries(modelId, olderThan);
     }
 
-    // ---- paths and file helpers ---------------------------------------------------------------------------------
-
-    private Path modelDir(String modelId) {
-        return child(root, ModelIds.validate(modelId));
-    }
-
-    private Path versionDir(String modelId, long version) {
-        return child(modelDir(modelId), versionDirectoryName(version));
-    }
+    // ---- paths --------------------------------------------------------------------------------------------------
 
     /** {@code parent/name}, checked to stay under the root. */
     Path child(Path parent, String name) {
-        return checkUnderRoot(new Path(parent, name));
+        return layout.child(parent, name);
     }
 
     /** Returns {@code path} when it lies strictly under the root; throws otherwise. */
     Path checkUnderRoot(Path path) {
-        URI r = root.toUri();
-        URI p = path.toUri().normalize();
-        boolean under = Objects.equals(r.getScheme(), p.getScheme())
-                && Objects.equals(r.getAuthority(), p.getAuthority())
-                && p.getPath() != null && p.getPath().startsWith(rootPathPrefix)
-                && p.getPath().length() > rootPathPrefix.length();
-        if (!under) {
-            throw new IllegalArgumentException("path " + path + " is outside the model store root " + root);
-        }
-        return path;
-    }
-
-    private static long parseVersionDir(String name) {
-        Matcher m = VERSION_DIR.matcher(name);
-        if (!m.matches()) {
-            return -1;
-        }
-        try {
-            return Long.parseLong(m.group(1));
-        } catch (NumberFormatException e) {
-            return -1;
-        }
-    }
-
-    private static void checkVersion(long version) {
-        if (version < 0) {
-            throw new IllegalArgumentException("version must be >= 0 but was " + version);
-        }
-    }
-
-    private FileStatus[] list(Path dir) throws IOException {
-        try {
-            FileStatus[] statuses = fs.listStatus(dir);
-            return statuses == null ? new FileStatus[0] : statuses;
-        } catch (FileNotFoundException | NoSuchFileException e) {
-            return new FileStatus[0];
-        }
-    }
-
-    byte[] readAll(Path path) throws IOException {
-        try (FSDataInputStream in = fs.open(path)) {
-            return in.readAllBytes();
-        }
-    }
-
-    void writeFile(Path path, byte[] content) throws IOException {
-        try (FSDataOutputStream out = fs.create(path, FileSystem.WriteMode.NO_OVERWRITE)) {
-            out.write(content);
-            out.flush();
-            out.sync();
-        }
-    }
-
-    void deleteQuietly(Path path, boolean recursive) {
-        try {
-            if (fs.exists(path)) {
-                fs.delete(path, recursive);
-            }
-        } catch (IOException e) {
-            LOG.warn("Could not delete {}; cleanUpTemporaries will remove it", path, e);
-        }
+        return layout.checkUnderRoot(path);
     }
 
     @Override
     public String toString() {
-        return "ModelStore{root=" + root + ", keepLast=" + keepLast + ", keepEvery=" + keepEvery + '}';
+        return "ModelStore{root=" + root() + ", keepLast=" + keepLast + ", keepEvery=" + keepEvery + '}';
     }
 
     // ---- serialization ------------------------------------------------------------------------------------------
 
     private Object writeReplace() {
-        return new SerializedForm(root.toUri().toString(), keepLast, keepEvery);
+        return new SerializedForm(root().toUri().toString(), keepLast, keepEvery);
     }
 
     private void readObject(ObjectInputStream in) throws InvalidObjectException {
