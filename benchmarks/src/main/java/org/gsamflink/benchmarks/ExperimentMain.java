@@ -2,10 +2,10 @@ package org.gsamflink.benchmarks;
 
 import org.gsamflink.cli.data.IdxReader;
 import org.gsamflink.cli.data.LabeledData;
-import org.gsamflink.cli.demo.MetricPoint;
-import org.gsamflink.cli.demo.MetricsHistory;
+import org.gsamflink.cli.report.MetricPoint;
+import org.gsamflink.cli.report.MetricsHistory;
 import org.gsamflink.cli.demo.StreamingDemo;
-import org.gsamflink.cli.demo.TrainingChart;
+import org.gsamflink.cli.report.TrainingChart;
 
 import java.io.IOException;
 import java.io.PrintWriter;

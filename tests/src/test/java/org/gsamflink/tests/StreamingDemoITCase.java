@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.gsamflink.modelstore.ModelStore;
 import org.gsamflink.modelstore.ModelVersion;
 import org.gsamflink.cli.GsamFlinkCli;
-import org.gsamflink.cli.demo.MetricPoint;
+import org.gsamflink.cli.report.MetricPoint;
 import org.gsamflink.cli.demo.StreamingDemo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,5 +1,8 @@
 package org.gsamflink.cli.demo;
 
+import org.gsamflink.cli.report.MetricPoint;
+import org.gsamflink.cli.report.MetricsHistory;
+
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;

@@ -1,6 +1,9 @@
 package org.gsamflink.cli.demo;
 
 import org.gsamflink.cli.FileTrees;
+import org.gsamflink.cli.report.MetricPoint;
+import org.gsamflink.cli.report.MetricsHistory;
+import org.gsamflink.cli.report.TrainingChart;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.flink.api.common.JobStatus;
