@@ -1,4 +1,4 @@
-package org.gsamflink.cli.demo;
+package org.gsamflink.cli.stream;
 
 import org.gsamflink.cli.report.MetricPoint;
 import org.gsamflink.cli.report.MetricsHistory;
@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The demo's live progress: one line redrawn in place on a terminal (carriage return), or a plain line every
+ * A streaming run's live progress: one line redrawn in place on a terminal (carriage return), or a plain line every
  * few seconds when the output is a file or a pipe.
  */
 final class ProgressLine {
