@@ -2,10 +2,14 @@ package org.gsamflink.benchmarks;
 
 import org.gsamflink.cli.data.IdxReader;
 import org.gsamflink.cli.data.LabeledData;
-import org.gsamflink.cli.demo.MetricPoint;
-import org.gsamflink.cli.demo.MetricsHistory;
-import org.gsamflink.cli.demo.StreamingDemo;
-import org.gsamflink.cli.demo.TrainingChart;
+import org.gsamflink.cli.report.MetricPoint;
+import org.gsamflink.cli.report.MetricsHistory;
+import org.gsamflink.cli.report.RunReport;
+import org.gsamflink.cli.report.TrainingChart;
+import org.gsamflink.cli.stream.RunFolder;
+import org.gsamflink.cli.stream.StreamingRun;
+import org.gsamflink.pipeline.job.JobConfig;
+import org.gsamflink.pipeline.job.JobOptions;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -23,8 +27,9 @@ import java.util.stream.Stream;
 
 /**
  * SGD vs SAM vs ASAM vs GSAM on Fashion-MNIST, streamed through Kafka by the real job: every run is a
- * {@link StreamingDemo} (embedded KRaft broker, producer, {@code GsamJob} on a local MiniCluster, exactly-once
- * metrics, the final model committed to a model store), differing only in the optimizer keys.
+ * {@link StreamingRun} (embedded KRaft broker, producer, {@code GsamJob} on a local MiniCluster, exactly-once
+ * metrics, the final model committed to a model store) of an {@link ExperimentJob} with its {@link RunReport},
+ * the runs differing only in the optimizer keys.
  *
  * <p>Protocol. Same model (MLP 784-256-10, ReLU, softmax, label smoothing 0.1), base optimizer (Nesterov momentum
  * 0.9), lr schedule (cosine from {@code --lr} to {@code --lr-min} over the run), batch 128, and, per seed, the same
@@ -245,22 +250,10 @@ public final class ExperimentMain {
                 .replaceAll("[^A-Za-z0-9.]+", "_"), seed).toLowerCase(Locale.ROOT);
         Path dir = Path.of(opts.get("work")).resolve(name);
         long steps = (long) passes * ((train.size() + batch - 1) / batch);
-        StreamingDemo.Builder b = StreamingDemo.builder().dataDir(dir)
-                .data("Fashion-MNIST", train, heldOut).passes(passes).batchSize(batch).webUiPort(-1)
-                .output(new PrintWriter(new StringWriter()), false)
-                .override("model.architecture=" + opts.get("architecture"))
-                .override("model.updater=nesterovs").override("model.learning-rate=" + opts.get("lr"))
-                .override("model.momentum=0.9").override("model.label-smoothing=0.1")
-                .override("model.seed=" + seed).override("gsam.seed=" + seed)
-                .override("gsam.lr-schedule=cosine:max=" + opts.get("lr") + ",min=" + opts.get("lr-min") + ",T="
-                        + steps + ",warmup=0")
-                .override("gsam.perturbation=none")
-                .override("training.snapshot-every-steps=0");
-        v.keys().forEach((k, val) -> b.override(k + "=" + val));
         log(String.format(Locale.ROOT, "%s %s (%s), seed %d: %d examples x %d pass(es) ...", phase, v.name(),
                 v.setting(), seed, train.size(), passes));
         long t0 = System.nanoTime();
-        StreamingDemo.Result r = b.build().run();
+        RunReport.Result r = stream(dir, v, seed, steps, train, heldOut, passes);
         double seconds = (System.nanoTime() - t0) / 1e9;
         List<MetricPoint> points = readPoints(r.metrics());
         MetricsHistory lastPass = new MetricsHistory();
@@ -279,6 +272,23 @@ public final class ExperimentMain {
             OperatorJob.deleteRecursively(dir.resolve(bulky));
         }
         return result;
+    }
+
+    /** One run through Kafka and the job (as the streaming demo runs it), and its report in {@code dir}. */
+    private RunReport.Result stream(Path dir, Variant v, long seed, long steps, LabeledData train,
+                                    LabeledData heldOut, int passes) throws Exception {
+        RunFolder folder = RunFolder.prepare(dir);
+        ExperimentJob job = new ExperimentJob(folder, opts.get("architecture"), opts.get("lr"), opts.get("lr-min"),
+                batch, seed, steps, v.keys());
+        StreamingRun.Outcome o = StreamingRun.builder().folder(folder).data("Fashion-MNIST", train)
+                .topics(ExperimentJob.TOPICS).jobConfig(job).modelId(ExperimentJob.MODEL_ID).passes(passes)
+                .batchSize(batch).webUiPort(-1).output(new PrintWriter(new StringWriter()), false).build().run();
+        JobConfig cfg = o.config();
+        return RunReport.builder().modelId(ExperimentJob.MODEL_ID).dataSource("Fashion-MNIST").heldOut(heldOut)
+                .store(folder.store()).metrics(folder.metrics()).chart(folder.chart()).summary(folder.summary())
+                .chartTitle(String.format(Locale.ROOT, "gsam-flink demo: %s, alpha %s, %s", "Fashion-MNIST",
+                        cfg.get(JobOptions.ALPHA), cfg.get(JobOptions.ARCHITECTURE)))
+                .build().write(o.reason(), o.history(), o.startMs(), o.deadLetters(), o.savepoint());
     }
 
     private static List<MetricPoint> readPoints(Path metrics) throws IOException {

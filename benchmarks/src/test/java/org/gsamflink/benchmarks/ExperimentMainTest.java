@@ -1,6 +1,6 @@
 package org.gsamflink.benchmarks;
 
-import org.gsamflink.cli.demo.MetricPoint;
+import org.gsamflink.cli.report.MetricPoint;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -7,6 +7,7 @@ import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.gsamflink.pipeline.InvalidInputException;
 import org.gsamflink.cli.demo.StreamingDemo;
+import org.gsamflink.cli.report.RunReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -120,7 +121,7 @@ public final class DemoCommand implements Callable<Integer> {
         StreamingDemo demo = b.build();
         Interrupts interrupts = Interrupts.install(demo, out);
         try {
-            StreamingDemo.Result r = demo.run();
+            RunReport.Result r = demo.run();
             printSummary(out, r);
             return ExitCodes.OK;
         } finally {
@@ -136,7 +137,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    static void printSummary(PrintWriter out, StreamingDemo.Result r) {
+    static void printSummary(PrintWriter out, RunReport.Result r) {
         out.println();
         out.println("Summary (" + r.reason().description() + ")");
         out.printf(Locale.ROOT, "  data                 %s%n", r.dataSource());

@@ -1,6 +1,7 @@
 package org.gsamflink.tests;
 
 import org.gsamflink.cli.demo.StreamingDemo;
+import org.gsamflink.cli.report.RunReport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,7 +46,7 @@ class PrometheusMetricNamesITCase {
                 .override("flink.metrics.reporter.prom.port=" + port)
                 .output(new PrintWriter(new StringWriter()), false)
                 .build();
-        CompletableFuture<StreamingDemo.Result> run = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<RunReport.Result> run = CompletableFuture.supplyAsync(() -> {
             try {
                 return demo.run();
             } catch (Exception e) {

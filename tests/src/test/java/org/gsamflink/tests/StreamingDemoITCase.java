@@ -5,7 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.gsamflink.modelstore.ModelStore;
 import org.gsamflink.modelstore.ModelVersion;
 import org.gsamflink.cli.GsamFlinkCli;
-import org.gsamflink.cli.demo.MetricPoint;
+import org.gsamflink.cli.report.MetricPoint;
+import org.gsamflink.cli.demo.DemoJobPreset;
 import org.gsamflink.cli.demo.StreamingDemo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -132,8 +133,8 @@ class StreamingDemoITCase {
             }
             try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
                     java.util.Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-                assertThat(admin.listTopics().names().get()).contains(StreamingDemo.TRAIN_TOPIC,
-                        StreamingDemo.METRICS_TOPIC, StreamingDemo.DEAD_LETTER_TOPIC, StreamingDemo.SNAPSHOTS_TOPIC);
+                assertThat(admin.listTopics().names().get()).contains(DemoJobPreset.TRAIN_TOPIC,
+                        DemoJobPreset.METRICS_TOPIC, DemoJobPreset.DEAD_LETTER_TOPIC, DemoJobPreset.SNAPSHOTS_TOPIC);
             }
         }
     }

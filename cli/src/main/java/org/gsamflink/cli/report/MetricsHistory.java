@@ -1,4 +1,4 @@
-package org.gsamflink.cli.demo;
+package org.gsamflink.cli.report;
 
 import java.util.ArrayList;
 import java.util.Collections;

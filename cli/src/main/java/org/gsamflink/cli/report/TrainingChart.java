@@ -1,4 +1,4 @@
-package org.gsamflink.cli.demo;
+package org.gsamflink.cli.report;
 
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;

@@ -1,11 +1,14 @@
-package org.gsamflink.cli.demo;
+package org.gsamflink.cli.stream;
+
+import org.gsamflink.cli.report.MetricPoint;
+import org.gsamflink.cli.report.MetricsHistory;
 
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * The demo's live progress: one line redrawn in place on a terminal (carriage return), or a plain line every
+ * A streaming run's live progress: one line redrawn in place on a terminal (carriage return), or a plain line every
  * few seconds when the output is a file or a pipe.
  */
 final class ProgressLine {

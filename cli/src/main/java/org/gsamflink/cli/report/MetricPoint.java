@@ -1,4 +1,4 @@
-package org.gsamflink.cli.demo;
+package org.gsamflink.cli.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
