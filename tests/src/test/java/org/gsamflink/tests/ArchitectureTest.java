@@ -6,6 +6,8 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -21,10 +23,21 @@ class ArchitectureTest {
 
     @BeforeAll
     static void importMainClasses() {
+        // The modules arrive as target/classes folders or, after `package` (as in `mvn verify`), as their jars.
         main = new ClassFileImporter()
                 .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
                 .importPackages("org.gsamflink");
+    }
+
+    @Test
+    void everyModuleIsImported() {
+        for (String module : new String[] {"optimizer", "modelstore", "operators", "pipeline", "cli"}) {
+            assertThat(main.stream()
+                            .filter(c -> c.getPackageName().startsWith("org.gsamflink." + module)).count())
+                    .as(module).isGreaterThan(5);
+        }
+        assertThat(main.stream()
+                .filter(c -> c.getPackageName().startsWith("org.gsamflink.tests"))).as("test classes").isEmpty();
     }
 
     @Test
