@@ -7,6 +7,7 @@ import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.gsamflink.optimizer.GsamConfig;
+import org.gsamflink.optimizer.OptimizerKind;
 import org.gsamflink.optimizer.PerturbationMode;
 import org.gsamflink.optimizer.schedule.ConstantScheduler;
 import org.gsamflink.optimizer.schedule.CosineScheduler;
