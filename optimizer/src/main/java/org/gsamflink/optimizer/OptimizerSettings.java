@@ -325,9 +325,9 @@ public final class OptimizerSettings implements Serializable {
                 throw new IllegalArgumentException(names.rho() + " (a schedule) and " + names.rhoMax() + "/"
                         + names.rhoMin() + " (a range) exclude each other");
             }
-            if (resolvedRhoMin() > resolvedRhoMax()) {
-                throw new IllegalArgumentException(names.rhoMin() + " (" + resolvedRhoMin() + ") must not be greater "
-                        + "than " + names.rhoMax() + " (" + resolvedRhoMax() + ")");
+            if (effectiveRhoMin() > effectiveRhoMax()) {
+                throw new IllegalArgumentException(names.rhoMin() + " (" + effectiveRhoMin() + ") must not be greater "
+                        + "than " + names.rhoMax() + " (" + effectiveRhoMax() + ")");
             }
             return this;
         }
@@ -358,8 +358,8 @@ public final class OptimizerSettings implements Serializable {
             if (rho != null) {
                 return rho;
             }
-            double max = resolvedRhoMax();
-            double min = resolvedRhoMin();
+            double max = effectiveRhoMax();
+            double min = effectiveRhoMin();
             if (!(min < max)) {
                 return ConstantScheduler.of(max).describe();
             }
@@ -370,7 +370,12 @@ public final class OptimizerSettings implements Serializable {
             return ProportionScheduler.builder().lrMax(lrMax).lrMin(lrMin).rhoMax(max).rhoMin(min).build().describe();
         }
 
-        private double resolvedRhoMax() {
+        /**
+         * ρ_max after the preset's defaults (0 for SGD; the given value; else {@value #DEFAULT_ASAM_RHO} for ASAM,
+         * {@value #DEFAULT_RHO} otherwise): the range {@link #build()} derives the ρ spec from, for front ends with
+         * rules of their own about it. Meaningless when a ρ spec is given with {@link #rho}.
+         */
+        public double effectiveRhoMax() {
             if (preset == OptimizerKind.SGD) {
                 return 0.0;
             }
@@ -380,8 +385,9 @@ public final class OptimizerSettings implements Serializable {
             return preset == OptimizerKind.ASAM ? DEFAULT_ASAM_RHO : DEFAULT_RHO;
         }
 
-        private double resolvedRhoMin() {
-            return rhoMin != null && preset != OptimizerKind.SGD ? rhoMin : resolvedRhoMax();
+        /** ρ_min after the defaults: the given value (not for SGD), else {@link #effectiveRhoMax()}. */
+        public double effectiveRhoMin() {
+            return rhoMin != null && preset != OptimizerKind.SGD ? rhoMin : effectiveRhoMax();
         }
 
         private static double nonNegative(String name, double value) {

@@ -107,6 +107,19 @@ class OptimizerSettingsTest {
     }
 
     @Test
+    void effectiveRhoRangeAppliesThePresetsDefaults() {
+        OptimizerSettings.Builder gsam = OptimizerSettings.builder();
+        assertThat(gsam.effectiveRhoMax()).isEqualTo(OptimizerSettings.DEFAULT_RHO);
+        assertThat(gsam.rhoMin(0.01).effectiveRhoMin()).isEqualTo(0.01);
+        OptimizerSettings.Builder asam = OptimizerSettings.builder().preset(OptimizerKind.ASAM);
+        assertThat(asam.effectiveRhoMax()).isEqualTo(OptimizerSettings.DEFAULT_ASAM_RHO);
+        assertThat(asam.effectiveRhoMin()).isEqualTo(OptimizerSettings.DEFAULT_ASAM_RHO);
+        OptimizerSettings.Builder sgd = OptimizerSettings.builder().preset(OptimizerKind.SGD).rhoMax(0.3).rhoMin(0.1);
+        assertThat(sgd.effectiveRhoMax()).isZero();
+        assertThat(sgd.effectiveRhoMin()).isZero();
+    }
+
+    @Test
     void decayingRhoRangeNeedsTheLrRange() {
         assertThatThrownBy(() -> OptimizerSettings.builder().rhoMin(0.01).build())
                 .isInstanceOf(IllegalStateException.class)
