@@ -1,5 +1,6 @@
 package org.gsamflink.cli;
 
+import org.gsamflink.optimizer.OptimizerKind;
 import org.gsamflink.optimizer.PerturbationMode;
 import org.gsamflink.cli.data.DataFormat;
 import org.gsamflink.pipeline.model.UpdaterKind;

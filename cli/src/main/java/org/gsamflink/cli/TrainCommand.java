@@ -9,15 +9,8 @@ import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.gsamflink.optimizer.GsamConfig;
-import org.gsamflink.optimizer.PerturbationMode;
-import org.gsamflink.optimizer.schedule.ConstantScheduler;
-import org.gsamflink.optimizer.schedule.CosineScheduler;
-import org.gsamflink.optimizer.schedule.LinearScheduler;
-import org.gsamflink.optimizer.schedule.PolyScheduler;
-import org.gsamflink.optimizer.schedule.ProportionScheduler;
-import org.gsamflink.optimizer.schedule.RhoScheduler;
+import org.gsamflink.optimizer.OptimizerSettings;
 import org.gsamflink.optimizer.schedule.Scheduler;
-import org.gsamflink.optimizer.schedule.StepScheduler;
 import org.gsamflink.pipeline.InvalidInputException;
 import org.gsamflink.cli.data.CsvReader;
 import org.gsamflink.cli.data.DataFormat;
@@ -38,14 +31,11 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.TypeConversionException;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -79,18 +69,13 @@ public final class TrainCommand implements Callable<Integer> {
 
     private static final Logger LOG = LogManager.getLogger(TrainCommand.class);
 
-    public static final OptimizerKind DEFAULT_OPTIMIZER = OptimizerKind.GSAM;
-    public static final double DEFAULT_ALPHA = 0.1;
-    public static final double DEFAULT_RHO = 0.05;
-    /** ASAM's radius is in parameter-relative units and typically an order of magnitude larger. */
-    public static final double DEFAULT_ASAM_RHO = 0.5;
     public static final LrScheduleKind DEFAULT_LR_SCHEDULE = LrScheduleKind.COSINE;
     public static final int DEFAULT_EPOCHS = 10;
     /** Hidden layer of the MLP used when neither --model nor --init is given. */
     public static final int DEFAULT_HIDDEN = 256;
-    /** The step schedule: ×0.2 at 30 %, 60 % and 80 % of the steps (the GSAM authors' example). */
-    static final double STEP_FACTOR = 0.2;
-    static final double[] STEP_FRACTIONS = {0.3, 0.6, 0.8};
+    /** The optimizer settings as this command's flags spell them, for the settings' messages. */
+    static final OptimizerSettings.Names FLAGS = new OptimizerSettings.Names("--optimizer", "--alpha", "--rho",
+            "--rho-max", "--rho-min", "--perturbation", "--minimize-fp");
 
     @Spec
     CommandSpec spec;
@@ -99,217 +84,22 @@ public final class TrainCommand implements Callable<Integer> {
     LoggingMixin logging;
 
     @ArgGroup(validate = false, heading = "%nData:%n", order = 1)
-    DataOptions data = new DataOptions();
+    TrainOptions.DataOptions data = new TrainOptions.DataOptions();
 
     @ArgGroup(validate = false, heading = "%nModel:%n", order = 2)
-    ModelOptions model = new ModelOptions();
+    TrainOptions.ModelOptions model = new TrainOptions.ModelOptions();
 
     @ArgGroup(validate = false, heading = "%nSharpness-aware optimizer:%n", order = 3)
-    OptimizerOptions optimizer = new OptimizerOptions();
+    TrainOptions.OptimizerOptions optimizer = new TrainOptions.OptimizerOptions();
 
     @ArgGroup(validate = false, heading = "%nBase optimizer and learning rate:%n", order = 4)
-    BaseOptimizerOptions base = new BaseOptimizerOptions();
+    TrainOptions.BaseOptimizerOptions base = new TrainOptions.BaseOptimizerOptions();
 
     @ArgGroup(validate = false, heading = "%nTraining:%n", order = 5)
-    TrainingOptions training = new TrainingOptions();
+    TrainOptions.TrainingOptions training = new TrainOptions.TrainingOptions();
 
     @ArgGroup(validate = false, heading = "%nOutput:%n", order = 6)
-    OutputOptions output = new OutputOptions();
-
-    static final class DataOptions {
-        @Option(names = "--data", arity = "1..2", paramLabel = "PATH",
-                description = "Training data (required): a directory with train-images-idx3-ubyte[.gz] and "
-                        + "train-labels-idx1-ubyte[.gz], an IDX images file and its labels file, or a CSV file.")
-        List<Path> train;
-
-        @Option(names = "--test", arity = "1..2", paramLabel = "PATH",
-                description = "Held-out data, evaluated after every epoch: a directory (its t10k-* files), an IDX "
-                        + "images file and its labels file, or a CSV file.")
-        List<Path> test;
-
-        @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "auto",
-                converter = LowerCaseEnumConverter.Format.class,
-                description = "auto, idx or csv (default: ${DEFAULT-VALUE}: directories and IDX magic numbers are "
-                        + "IDX, anything else CSV).")
-        DataFormat format = DataFormat.AUTO;
-
-        @Option(names = "--limit", paramLabel = "N",
-                description = "Use only the first N training examples.")
-        Integer limit;
-
-        @Option(names = "--num-classes", paramLabel = "N",
-                description = "Number of classes (default: the largest label + 1); labels must be below it.")
-        Integer numClasses;
-
-        @Option(names = "--csv-delimiter", paramLabel = "CHAR", defaultValue = ",",
-                converter = DelimiterConverter.class,
-                description = "CSV field separator (default '${DEFAULT-VALUE}'; 'tab' or '\\t' for tabs).")
-        char csvDelimiter = CsvReader.DEFAULT_DELIMITER;
-
-        @Option(names = "--csv-header", description = "The first CSV line is a header: skip it.")
-        boolean csvHeader;
-
-        @Option(names = "--label-column", paramLabel = "N", defaultValue = "-1",
-                description = "0-based CSV column of the label; negative counts from the end (default "
-                        + "${DEFAULT-VALUE}: the last column).")
-        int labelColumn = CsvReader.DEFAULT_LABEL_COLUMN;
-
-        @Option(names = "--scale", paramLabel = "X",
-                description = "Divide CSV feature values by X (e.g. 255 for pixel values; IDX pixels are always "
-                        + "scaled to [0,1]).")
-        Double scale;
-    }
-
-    static final class ModelOptions {
-        @Option(names = "--model", paramLabel = "SPEC", converter = NetworkSpecConverter.class, description = {
-            "mlp:IN-HIDDEN-...-OUT (ReLU hidden layers, softmax output), e.g. mlp:784-256-10;",
-            "cnn:HxWxC-CLASSES (two conv 3x3 + max-pool 2x2, dense 128, softmax),",
-            "  e.g. cnn:28x28x1-10;",
-            "or a DL4J MultiLayerConfiguration JSON file.",
-            "Default: an MLP FEATURES-256-CLASSES sized from the data."})
-        NetworkSpec spec;
-
-        @Option(names = "--init", paramLabel = "MODEL",
-                description = "Start from a model saved by --out (a DL4J ModelSerializer zip, with its updater "
-                        + "state), instead of --model.")
-        Path init;
-
-        @Option(names = "--label-smoothing", paramLabel = "S", defaultValue = "0.1",
-                description = "Label smoothing of the cross-entropy loss of built-in models, in [0,1) "
-                        + "(default ${DEFAULT-VALUE}).")
-        double labelSmoothing = ModelFactory.DEFAULT_LABEL_SMOOTHING;
-    }
-
-    static final class OptimizerOptions {
-        @Option(names = "--optimizer", paramLabel = "NAME", defaultValue = "gsam",
-                converter = LowerCaseEnumConverter.Optimizer.class,
-                description = "sgd (the base optimizer alone, rho 0), sam (alpha 0), asam (alpha 0, adaptive "
-                        + "perturbation) or gsam (default: ${DEFAULT-VALUE}).")
-        OptimizerKind kind = DEFAULT_OPTIMIZER;
-
-        @Option(names = "--alpha", paramLabel = "A",
-                description = "GSAM's weight of the gap-reducing ascent component, >= 0 (default " + DEFAULT_ALPHA
-                        + "; gsam only).")
-        Double alpha;
-
-        @Option(names = "--rho-max", paramLabel = "RHO",
-                description = "Perturbation radius at the peak learning rate (default " + DEFAULT_RHO + ", asam "
-                        + DEFAULT_ASAM_RHO + ").")
-        Double rhoMax;
-
-        @Option(names = "--rho-min", paramLabel = "RHO",
-                description = "Radius at --lr-min (default: --rho-max). Below --rho-max, rho follows the learning "
-                        + "rate linearly (the paper's proportional schedule); equal, it is constant.")
-        Double rhoMin;
-
-        @Option(names = "--perturbation", paramLabel = "MODE",
-                converter = LowerCaseEnumConverter.Perturbation.class,
-                description = "Ascent direction: none (rho*g/|g|, default), asam (rho*w*w*g/|w*g|, the authors' "
-                        + "code) or paper (rho*|w|*g/|g|, the paper's Algorithm 1).")
-        PerturbationMode perturbation;
-
-        @Option(names = "--minimize-fp", negatable = true, defaultValue = "true", fallbackValue = "true",
-                arity = "0..1", paramLabel = "BOOL",
-                description = "GSAM decomposition: the authors' d = g_p - alpha*g_perp (default, true) or, with "
-                        + "--no-minimize-fp, JAX's d = g + alpha*g_p_perp.")
-        boolean minimizeFp = GsamConfig.DEFAULT_MINIMIZE_FP;
-    }
-
-    static final class BaseOptimizerOptions {
-        @Option(names = "--updater", paramLabel = "NAME", defaultValue = "nesterovs",
-                converter = LowerCaseEnumConverter.Updater.class,
-                description = "Base optimizer of built-in models: sgd, nesterovs (default), adam or adamw.")
-        UpdaterKind updater = ModelFactory.DEFAULT_UPDATER;
-
-        @Option(names = "--lr", paramLabel = "LR",
-                description = "Peak learning rate (default 0.1 for sgd/nesterovs, 0.001 for adam/adamw; with "
-                        + "--init or a JSON model: the model's own).")
-        Double lr;
-
-        @Option(names = "--lr-min", paramLabel = "LR",
-                description = "Final learning rate of the linear, cosine and poly schedules (default 0).")
-        Double lrMin;
-
-        @Option(names = "--lr-schedule", paramLabel = "NAME", defaultValue = "cosine",
-                converter = LowerCaseEnumConverter.Schedule.class,
-                description = "constant, linear, cosine (default), step (x0.2 at 30/60/80%% of the steps) or poly "
-                        + "(power -0.5); T = epochs x batches per epoch.")
-        LrScheduleKind schedule = DEFAULT_LR_SCHEDULE;
-
-        @Option(names = "--warmup", paramLabel = "STEPS", defaultValue = "0",
-                description = "Linear learning-rate warm-up from 0 over this many steps (default ${DEFAULT-VALUE}).")
-        long warmup;
-
-        @Option(names = "--momentum", paramLabel = "M", defaultValue = "0.9",
-                description = "Momentum of --updater nesterovs, in [0,1) (default ${DEFAULT-VALUE}).")
-        double momentum = ModelFactory.DEFAULT_MOMENTUM;
-
-        @Option(names = "--weight-decay", paramLabel = "WD", defaultValue = "0",
-                description = "Weight decay of the weights (not biases): L2 added to the gradient for "
-                        + "sgd/nesterovs/adam, decoupled for adamw (default ${DEFAULT-VALUE}).")
-        double weightDecay = ModelFactory.DEFAULT_WEIGHT_DECAY;
-    }
-
-    static final class TrainingOptions {
-        @Option(names = "--batch-size", paramLabel = "N", defaultValue = "128",
-                description = "Minibatch size (default ${DEFAULT-VALUE}).")
-        int batchSize = OfflineTrainer.DEFAULT_BATCH_SIZE;
-
-        @Option(names = "--epochs", paramLabel = "N", defaultValue = "10",
-                description = "Passes over the training data (default ${DEFAULT-VALUE}).")
-        int epochs = DEFAULT_EPOCHS;
-
-        @Option(names = "--seed", paramLabel = "N", defaultValue = "42",
-                description = "Seed of weight initialisation, shuffling and dropout masks (default ${DEFAULT-VALUE}).")
-        long seed = OfflineTrainer.DEFAULT_SEED;
-
-        @Option(names = "--no-shuffle", description = "Visit the training data in file order every epoch.")
-        boolean noShuffle;
-    }
-
-    static final class OutputOptions {
-        @Option(names = "--out", paramLabel = "MODEL",
-                description = "Save the trained model (DL4J ModelSerializer zip, with updater state).")
-        Path out;
-
-        @Option(names = "--steps-csv", paramLabel = "FILE",
-                description = "Write one CSV row per step: " + StepsCsvWriter.HEADER + ".")
-        Path stepsCsv;
-    }
-
-    /** Parses --model specs at parse time, so a bad spec is a usage error naming the option. */
-    static final class NetworkSpecConverter implements ITypeConverter<NetworkSpec> {
-        @Override
-        public NetworkSpec convert(String value) {
-            try {
-                return NetworkSpec.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
-        }
-    }
-
-    /** One character, or 'tab' / '\t' / 'space'. */
-    static final class DelimiterConverter implements ITypeConverter<Character> {
-        @Override
-        public Character convert(String value) {
-            switch (value.toLowerCase(Locale.ROOT)) {
-                case "tab", "\\t" -> {
-                    return '\t';
-                }
-                case "space" -> {
-                    return ' ';
-                }
-                default -> {
-                    if (value.length() != 1) {
-                        throw new TypeConversionException("expected a single character (or 'tab', 'space') but was '"
-                                + value + "'");
-                    }
-                    return value.charAt(0);
-                }
-            }
-        }
-    }
+    TrainOptions.OutputOptions output = new TrainOptions.OutputOptions();
 
     @Override
     public Integer call() {
@@ -409,9 +199,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (!(model.labelSmoothing >= 0 && model.labelSmoothing < 1)) {
             throw usage("--label-smoothing must be in [0, 1), got " + model.labelSmoothing);
         }
-        nonNegative("--alpha", optimizer.alpha);
-        nonNegative("--rho-max", optimizer.rhoMax);
-        nonNegative("--rho-min", optimizer.rhoMin);
+        OptimizerSettings.Builder settings = optimizerSettings();
         if (base.lr != null && !(Double.isFinite(base.lr) && base.lr > 0)) {
             throw usage("--lr must be a finite number > 0, got " + base.lr);
         }
@@ -455,33 +243,13 @@ public final class TrainCommand implements Callable<Integer> {
         if (builtIn) {
             checkLrMin(base.lr != null ? base.lr : base.updater.defaultLearningRate());
         }
-        OptimizerKind kind = optimizer.kind;
-        if (kind == OptimizerKind.SGD) {
-            for (String option : List.of("--alpha", "--rho-max", "--rho-min", "--perturbation", "--minimize-fp",
-                    "--no-minimize-fp")) {
-                if (given(option)) {
-                    throw usage(option + " has no effect with --optimizer sgd (the base optimizer alone, rho 0)");
-                }
-            }
+        try {
+            settings.check();   // the presets' rules and the rho range
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
         }
-        if (optimizer.alpha != null && kind != OptimizerKind.GSAM) {
-            throw usage("--alpha applies only to --optimizer gsam; " + kind + " is alpha 0");
-        }
-        if (kind != OptimizerKind.GSAM && (given("--minimize-fp") || given("--no-minimize-fp"))) {
-            throw usage("--minimize-fp applies only to --optimizer gsam (with alpha 0 both decompositions are "
-                    + "the same)");
-        }
-        if (kind == OptimizerKind.ASAM && optimizer.perturbation != null
-                && optimizer.perturbation != PerturbationMode.ASAM) {
-            throw usage("--optimizer asam uses --perturbation asam, not "
-                    + optimizer.perturbation.name().toLowerCase(Locale.ROOT) + " (use --optimizer sam with "
-                    + "--perturbation " + optimizer.perturbation.name().toLowerCase(Locale.ROOT) + ")");
-        }
-        double rhoMax = rhoMax();
-        double rhoMin = rhoMin();
-        if (rhoMin > rhoMax) {
-            throw usage("--rho-min (" + rhoMin + ") must not be greater than --rho-max (" + rhoMax + ")");
-        }
+        double rhoMax = settings.effectiveRhoMax();
+        double rhoMin = settings.effectiveRhoMin();
         if (rhoMin < rhoMax && base.schedule == LrScheduleKind.CONSTANT) {
             throw usage("--rho-min (" + rhoMin + ") below --rho-max (" + rhoMax + ") needs a decaying --lr-schedule:"
                     + " rho follows the learning rate, which is constant");
@@ -592,80 +360,53 @@ public final class TrainCommand implements Callable<Integer> {
         throw usage("the model has no updater learning rate to start from; give --lr");
     }
 
-    private double rhoMax() {
-        if (optimizer.kind == OptimizerKind.SGD) {
-            return 0.0;
+    /** The optimizer flags as settings; each value is checked as it is set (a usage error naming the flag). */
+    private OptimizerSettings.Builder optimizerSettings() {
+        OptimizerSettings.Builder b = OptimizerSettings.builder(FLAGS).preset(optimizer.kind).seed(training.seed);
+        try {
+            if (optimizer.alpha != null) {
+                b.alpha(optimizer.alpha);
+            }
+            if (optimizer.rhoMax != null) {
+                b.rhoMax(optimizer.rhoMax);
+            }
+            if (optimizer.rhoMin != null) {
+                b.rhoMin(optimizer.rhoMin);
+            }
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
         }
-        if (optimizer.rhoMax != null) {
-            return optimizer.rhoMax;
+        if (optimizer.perturbation != null) {
+            b.perturbation(optimizer.perturbation);
         }
-        return optimizer.kind == OptimizerKind.ASAM ? DEFAULT_ASAM_RHO : DEFAULT_RHO;
-    }
-
-    private double rhoMin() {
-        return optimizer.rhoMin != null && optimizer.kind != OptimizerKind.SGD ? optimizer.rhoMin : rhoMax();
+        if (given("--minimize-fp")) {
+            b.minimizeFp(optimizer.minimizeFp);
+        }
+        return b;
     }
 
     /** The lr schedule from --lr, --lr-min, --lr-schedule and --warmup over {@code totalSteps} steps. */
     Scheduler lrScheduler(double lr, long totalSteps) {
-        double lrMin = base.lrMin == null ? 0.0 : base.lrMin;
-        long warmup = base.warmup;
         try {
-            return switch (base.schedule) {
-                case CONSTANT -> ConstantScheduler.builder().value(lr).warmupSteps(warmup).build();
-                case LINEAR -> LinearScheduler.builder().maxValue(lr).minValue(lrMin).totalSteps(totalSteps)
-                        .warmupSteps(warmup).build();
-                case COSINE -> CosineScheduler.builder().maxValue(lr).minValue(lrMin).totalSteps(totalSteps)
-                        .warmupSteps(warmup).build();
-                case POLY -> PolyScheduler.builder().maxValue(lr).minValue(lrMin).totalSteps(totalSteps)
-                        .warmupSteps(warmup).build();
-                case STEP -> {
-                    StepScheduler s = StepScheduler.decayAtFractions(lr, totalSteps, STEP_FACTOR, STEP_FRACTIONS);
-                    yield warmup == 0 ? s : StepScheduler.builder().values(s.values()).milestones(s.milestones())
-                            .totalSteps(totalSteps).warmupSteps(warmup).build();
-                }
-            };
+            return base.schedule.scheduler(lr, lrMin(), totalSteps, base.warmup);
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw usage("--lr-schedule " + base.schedule + " over " + totalSteps + " steps"
-                    + (warmup > 0 ? " with --warmup " + warmup : "") + ": " + e.getMessage());
+                    + (base.warmup > 0 ? " with --warmup " + base.warmup : "") + ": " + e.getMessage());
         }
     }
 
-    /** The lowest learning rate {@code lrScheduler} reaches (after the warm-up). */
-    private double lowestLr(double lr, Scheduler lrScheduler) {
-        return switch (base.schedule) {
-            case CONSTANT -> lr;
-            case STEP -> {
-                double[] values = ((StepScheduler) lrScheduler).values();
-                yield values[values.length - 1];
-            }
-            default -> base.lrMin == null ? 0.0 : base.lrMin;
-        };
+    private double lrMin() {
+        return base.lrMin == null ? 0.0 : base.lrMin;
     }
 
-    private GsamConfig gsamConfig(double lr, long totalSteps) {
+    /** The settings from the flags, with rho following the learning rate between lr and the schedule's lowest. */
+    GsamConfig gsamConfig(double lr, long totalSteps) {
         Scheduler lrScheduler = lrScheduler(lr, totalSteps);
-        GsamConfig.Builder b = GsamConfig.builder().lrScheduler(lrScheduler).seed(training.seed);
-        if (optimizer.kind == OptimizerKind.SGD) {
-            return b.rho(0).build();
-        }
-        double rhoMax = rhoMax();
-        double rhoMin = rhoMin();
-        RhoScheduler rho = rhoMin < rhoMax
-                ? ProportionScheduler.builder().lrMax(lr).lrMin(lowestLr(lr, lrScheduler)).rhoMax(rhoMax)
-                        .rhoMin(rhoMin).build()
-                : RhoScheduler.of(ConstantScheduler.of(rhoMax));
-        b.rhoScheduler(rho);
-        switch (optimizer.kind) {
-            case SAM -> b.alpha(0).perturbation(optimizer.perturbation == null ? PerturbationMode.NONE
-                    : optimizer.perturbation);
-            case ASAM -> b.alpha(0).perturbation(PerturbationMode.ASAM);
-            case GSAM -> b.alpha(optimizer.alpha == null ? DEFAULT_ALPHA : optimizer.alpha)
-                    .perturbation(optimizer.perturbation == null ? PerturbationMode.NONE : optimizer.perturbation)
-                    .minimizeFp(optimizer.minimizeFp);
-            default -> throw new IllegalStateException("unexpected optimizer " + optimizer.kind);
-        }
-        return b.build();
+        return optimizerSettings()
+                .lrRange(lr, base.schedule.lowest(lrScheduler, lr, lrMin()))
+                .lrSchedule(lrScheduler.describe())
+                .build()
+                .toGsamConfig();
     }
 
     /** An output file's directory must exist, before hours of training are spent. */

@@ -6,8 +6,8 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.gsamflink.optimizer.GsamConfig;
+import org.gsamflink.optimizer.OptimizerSettings;
 import org.gsamflink.optimizer.PerturbationMode;
-import org.gsamflink.optimizer.schedule.Schedulers;
 
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -18,37 +18,37 @@ import java.util.Objects;
 
 /**
  * What a model id trains: the network (a DL4J {@code MultiLayerConfiguration} or {@code
- * ComputationGraphConfiguration} as JSON), its input width and class count, the GSAM settings with their schedules
- * (in the {@link Schedulers} grammar) and how single examples are batched. Immutable and validated; {@link
- * Serializable} only because Flink ships operators to the task managers this way (it is never part of state).
+ * ComputationGraphConfiguration} as JSON), its input width and class count, the optimizer's {@link
+ * OptimizerSettings} and how single examples are batched. Immutable and validated; {@link Serializable} only because
+ * Flink ships operators to the task managers this way (it is never part of state).
  *
  * <pre>{@code
  * ModelSpec spec = ModelSpec.builder()
  *     .networkConfigJson(conf.toJson()).numFeatures(784).numClasses(10)
- *     .alpha(0.4).rho("proportion:lrMax=0.05,lrMin=0.0005,rhoMax=0.1,rhoMin=0.02")
- *     .lrSchedule("cosine:max=0.05,min=0.0005,T=10000")
+ *     .optimizer(OptimizerSettings.builder().alpha(0.4)
+ *         .rho("proportion:lrMax=0.05,lrMin=0.0005,rhoMax=0.1,rhoMin=0.02")
+ *         .lrSchedule("cosine:max=0.05,min=0.0005,T=10000").build())
  *     .batchSize(64).batchTimeoutMs(1000)
  *     .build();
  * }</pre>
+ *
+ * The builder's {@code alpha}, {@code rho}, {@code lrSchedule}, {@code perturbation}, {@code minimizeFp} and {@code
+ * seed} set the same settings one at a time. Unlike {@link OptimizerSettings#builder()}, α defaults to {@link
+ * GsamConfig#DEFAULT_ALPHA} here.
  */
 public final class ModelSpec implements Serializable {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     public static final int DEFAULT_BATCH_SIZE = 64;
     public static final long DEFAULT_BATCH_TIMEOUT_MS = 0;
-    public static final String DEFAULT_RHO = "constant:0.05";
+    public static final String DEFAULT_RHO = OptimizerSettings.DEFAULT_RHO_SPEC;
 
     private final String networkConfigJson;
     private final boolean graph;
     private final int numFeatures;
     private final int numClasses;
-    private final double alpha;
-    private final String rho;
-    private final String lrSchedule;
-    private final PerturbationMode perturbation;
-    private final boolean minimizeFp;
-    private final long seed;
+    private final OptimizerSettings optimizer;
     private final int batchSize;
     private final long batchTimeoutMs;
     private final String fingerprint;
@@ -58,12 +58,7 @@ public final class ModelSpec implements Serializable {
         this.graph = b.graph;
         this.numFeatures = b.numFeatures;
         this.numClasses = b.numClasses;
-        this.alpha = b.alpha;
-        this.rho = b.rho;
-        this.lrSchedule = b.lrSchedule;
-        this.perturbation = b.perturbation;
-        this.minimizeFp = b.minimizeFp;
-        this.seed = b.seed;
+        this.optimizer = b.optimizer.build();
         this.batchSize = b.batchSize;
         this.batchTimeoutMs = b.batchTimeoutMs;
         this.fingerprint = sha256(networkConfigJson);
@@ -73,9 +68,14 @@ public final class ModelSpec implements Serializable {
         return new Builder();
     }
 
+    /** The optimizer's settings. */
+    public OptimizerSettings optimizer() {
+        return optimizer;
+    }
+
     /** ρ's scheduler spec, as given to {@link Builder#rho(String)}. */
     public String rhoSpec() {
-        return rho;
+        return optimizer.rhoSpec();
     }
 
     public String networkConfigJson() {
@@ -99,7 +99,7 @@ public final class ModelSpec implements Serializable {
     }
 
     public double alpha() {
-        return alpha;
+        return optimizer.alpha();
     }
 
     /** SHA-256 of the network configuration: state written for one architecture is never loaded into another. */
@@ -121,23 +121,16 @@ public final class ModelSpec implements Serializable {
 
     /** The optimizer configuration (built anew: scheduler objects are not shared between models). */
     public GsamConfig gsamConfig() {
-        GsamConfig.Builder b = GsamConfig.builder()
-                .alpha(alpha)
-                .rhoScheduler(Schedulers.parseRho(rho))
-                .perturbation(perturbation)
-                .minimizeFp(minimizeFp)
-                .seed(seed);
-        if (lrSchedule != null) {
-            b.lrScheduler(Schedulers.parse(lrSchedule));
-        }
-        return b.build();
+        return optimizer.toGsamConfig();
     }
 
     @Override
     public String toString() {
         return "ModelSpec{" + (graph ? "graph" : "multilayer") + ", features=" + numFeatures + ", classes="
-                + numClasses + ", alpha=" + alpha + ", rho=" + rho + ", lr=" + (lrSchedule == null ? "updater" : lrSchedule)
-                + ", perturbation=" + perturbation.name().toLowerCase() + ", minimizeFp=" + minimizeFp
+                + numClasses + ", alpha=" + optimizer.alpha() + ", rho=" + optimizer.rhoSpec() + ", lr="
+                + (optimizer.lrSchedule() == null ? "updater" : optimizer.lrSchedule())
+                + ", perturbation=" + optimizer.perturbation().name().toLowerCase()
+                + ", minimizeFp=" + optimizer.minimizeFp()
                 + ", batchSize=" + batchSize + ", batchTimeoutMs=" + batchTimeoutMs + '}';
     }
 
@@ -155,12 +148,7 @@ public final class ModelSpec implements Serializable {
         private boolean graph;
         private int numFeatures = -1;
         private int numClasses = -1;
-        private double alpha = GsamConfig.DEFAULT_ALPHA;
-        private String rho = DEFAULT_RHO;
-        private String lrSchedule;
-        private PerturbationMode perturbation = GsamConfig.DEFAULT_PERTURBATION;
-        private boolean minimizeFp = GsamConfig.DEFAULT_MINIMIZE_FP;
-        private long seed = GsamConfig.DEFAULT_SEED;
+        private OptimizerSettings.Builder optimizer = OptimizerSettings.builder().alpha(GsamConfig.DEFAULT_ALPHA);
         private int batchSize = DEFAULT_BATCH_SIZE;
         private long batchTimeoutMs = DEFAULT_BATCH_TIMEOUT_MS;
 
@@ -213,40 +201,42 @@ public final class ModelSpec implements Serializable {
             return this;
         }
 
+        /** All optimizer settings at once; the single-setting setters below then change these. */
+        public Builder optimizer(OptimizerSettings settings) {
+            this.optimizer = settings.toBuilder();
+            return this;
+        }
+
+        /** See {@link OptimizerSettings.Builder#alpha}. */
         public Builder alpha(double alpha) {
-            GsamConfig.builder().alpha(alpha);   // one place for the rule
-            this.alpha = alpha;
+            optimizer.alpha(alpha);
             return this;
         }
 
         /** ρ as a scheduler spec, e.g. {@code constant:0.05} or {@code proportion:lrMax=…,rhoMax=…}. */
         public Builder rho(String spec) {
-            Schedulers.parseRho(spec);
-            this.rho = spec;
+            optimizer.rho(spec);
             return this;
         }
 
         /** The lr schedule spec, or null to keep the network's own updater learning rate. */
         public Builder lrSchedule(String spec) {
-            if (spec != null) {
-                Schedulers.parse(spec);
-            }
-            this.lrSchedule = spec;
+            optimizer.lrSchedule(spec);
             return this;
         }
 
         public Builder perturbation(PerturbationMode mode) {
-            this.perturbation = Objects.requireNonNull(mode, "perturbation");
+            optimizer.perturbation(mode);
             return this;
         }
 
         public Builder minimizeFp(boolean minimizeFp) {
-            this.minimizeFp = minimizeFp;
+            optimizer.minimizeFp(minimizeFp);
             return this;
         }
 
         public Builder seed(long seed) {
-            this.seed = seed;
+            optimizer.seed(seed);
             return this;
         }
 

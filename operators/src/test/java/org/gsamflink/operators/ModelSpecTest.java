@@ -5,6 +5,8 @@ import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.gsamflink.optimizer.GsamConfig;
+import org.gsamflink.optimizer.OptimizerKind;
+import org.gsamflink.optimizer.OptimizerSettings;
 import org.gsamflink.optimizer.PerturbationMode;
 import org.junit.jupiter.api.Test;
 
@@ -232,6 +234,36 @@ class ModelSpecTest {
         assertThat(copy.architectureFingerprint()).isEqualTo(spec.architectureFingerprint());
         assertThat(copy.toString()).isEqualTo(spec.toString());
         assertThat(copy.newNetwork().params()).isEqualTo(spec.newNetwork().params());
+    }
+
+    @Test
+    void optimizerSettingsAreHeldAsOneValue() throws Exception {
+        OptimizerSettings settings = OptimizerSettings.builder().preset(OptimizerKind.ASAM).rhoMax(1.0).rhoMin(0.2)
+                .lrRange(0.1, 0.001).lrSchedule("cosine:max=0.1,min=0.001,T=100").seed(5).build();
+        ModelSpec spec = TestModels.specBuilder().optimizer(settings).build();
+        assertThat(spec.optimizer()).isEqualTo(settings);
+        assertThat(spec.alpha()).isZero();
+        assertThat(spec.rhoSpec()).isEqualTo("proportion:lrMax=0.1,lrMin=0.001,rhoMax=1.0,rhoMin=0.2");
+        assertThat(spec.gsamConfig().perturbation()).isEqualTo(PerturbationMode.ASAM);
+        assertThat(spec.toString()).contains("alpha=0.0, rho=proportion:lrMax=0.1,lrMin=0.001,rhoMax=1.0,rhoMin=0.2, "
+                + "lr=cosine:max=0.1,min=0.001,T=100, perturbation=asam, minimizeFp=true");
+        assertThat(InstantiationUtil.clone(spec).optimizer()).isEqualTo(settings);
+
+        // The single-setting setters change the given settings, and the preset's rules still hold at build().
+        assertThat(TestModels.specBuilder().optimizer(settings).seed(6).build().optimizer().seed()).isEqualTo(6);
+        assertThatThrownBy(() -> TestModels.specBuilder().optimizer(settings).alpha(0.1).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("alpha applies only to preset gsam; asam is alpha 0");
+    }
+
+    @Test
+    void singleSettersMatchTheSettingsBuilder() {
+        ModelSpec spec = TestModels.specBuilder().alpha(0.3).rho("constant:0.1").lrSchedule("constant:0.01")
+                .perturbation(PerturbationMode.PAPER).minimizeFp(false).seed(8).build();
+        assertThat(spec.optimizer()).isEqualTo(OptimizerSettings.builder().alpha(0.3).rho("constant:0.1")
+                .lrSchedule("constant:0.01").perturbation(PerturbationMode.PAPER).minimizeFp(false).seed(8).build());
+        assertThat(spec.toString()).contains("alpha=0.3, rho=constant:0.1, lr=constant:0.01, perturbation=paper, "
+                + "minimizeFp=false, batchSize=4, batchTimeoutMs=0}");
     }
 
     // ---- ModelSpecResolver -------------------------------------------------------------------------------------

@@ -5,7 +5,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.ObjDoubleConsumer;
+import java.util.function.ObjLongConsumer;
+import java.util.function.Supplier;
 
 /**
  * Parses the one-line scheduler specs used on the command line and in configuration files. Every scheduler's
@@ -67,7 +71,7 @@ public final class Schedulers {
         Objects.requireNonNull(spec, "spec");
         try {
             Spec s = Spec.split(spec);
-            if (s.type.equals("proportion")) {
+            if (s.type.equals(PROPORTION.name)) {
                 throw new IllegalArgumentException(
                         "proportion is a rho scheduler that follows the lr; use Schedulers.parseRho");
             }
@@ -87,8 +91,8 @@ public final class Schedulers {
         Objects.requireNonNull(spec, "spec");
         try {
             Spec s = Spec.split(spec);
-            if (s.type.equals("proportion")) {
-                return parseProportion(s);
+            if (s.type.equals(PROPORTION.name)) {
+                return PROPORTION.parse(s);
             }
             return RhoScheduler.of(parse(s));
         } catch (IllegalArgumentException | IllegalStateException e) {
@@ -101,88 +105,118 @@ public final class Schedulers {
     }
 
     private static WarmupScheduler parse(Spec s) {
-        switch (s.type) {
-            case "constant":
-                return parseConstant(s);
-            case "linear": {
-                Map<String, String> kv = s.pairs(List.of("max", "min", "T", "warmup", "init"));
-                LinearScheduler.Builder b = LinearScheduler.builder();
-                apply(kv, "max", v -> b.maxValue(real("max", v)));
-                apply(kv, "min", v -> b.minValue(real("min", v)));
-                apply(kv, "T", v -> b.totalSteps(integer("T", v)));
-                apply(kv, "warmup", v -> b.warmupSteps(integer("warmup", v)));
-                apply(kv, "init", v -> b.initValue(real("init", v)));
-                return b.build();
-            }
-            case "cosine": {
-                Map<String, String> kv = s.pairs(List.of("max", "min", "T", "warmup", "init"));
-                CosineScheduler.Builder b = CosineScheduler.builder();
-                apply(kv, "max", v -> b.maxValue(real("max", v)));
-                apply(kv, "min", v -> b.minValue(real("min", v)));
-                apply(kv, "T", v -> b.totalSteps(integer("T", v)));
-                apply(kv, "warmup", v -> b.warmupSteps(integer("warmup", v)));
-                apply(kv, "init", v -> b.initValue(real("init", v)));
-                return b.build();
-            }
-            case "poly": {
-                Map<String, String> kv = s.pairs(List.of("max", "min", "order", "T", "warmup", "init"));
-                PolyScheduler.Builder b = PolyScheduler.builder();
-                apply(kv, "max", v -> b.maxValue(real("max", v)));
-                apply(kv, "min", v -> b.minValue(real("min", v)));
-                apply(kv, "order", v -> b.order(real("order", v)));
-                apply(kv, "T", v -> b.totalSteps(integer("T", v)));
-                apply(kv, "warmup", v -> b.warmupSteps(integer("warmup", v)));
-                apply(kv, "init", v -> b.initValue(real("init", v)));
-                return b.build();
-            }
-            case "step": {
-                Map<String, String> kv = s.pairs(List.of("values", "milestones", "T", "warmup", "init"));
-                StepScheduler.Builder b = StepScheduler.builder();
-                apply(kv, "values", v -> b.values(reals("values", v)));
-                apply(kv, "milestones", v -> b.milestones(integers("milestones", v)));
-                apply(kv, "T", v -> b.totalSteps(integer("T", v)));
-                apply(kv, "warmup", v -> b.warmupSteps(integer("warmup", v)));
-                apply(kv, "init", v -> b.initValue(real("init", v)));
-                return b.build();
-            }
-            default:
-                throw new IllegalArgumentException("unknown scheduler type '" + s.type
-                        + "'; expected one of constant, linear, cosine, poly, step (or proportion for rho)");
+        Type<?, ? extends WarmupScheduler> type = LR_TYPES.get(s.type);
+        if (type == null) {
+            throw new IllegalArgumentException("unknown scheduler type '" + s.type + "'; expected one of "
+                    + String.join(", ", LR_TYPES.keySet()) + " (or " + PROPORTION.name + " for rho)");
+        }
+        return type.parse(s);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // The tables: per type, its keys in the order they are applied, each with how its value is read and which
+    // builder setter it feeds. The allowed keys of a type are its table's keys.
+
+    /** The keys every max/min/T/warm-up scheduler has, with {@code extra} keys after {@code min}. */
+    @SafeVarargs
+    private static <B extends WarmupScheduler.RangeBuilder<B>> List<Key<B>> rangeKeys(Key<B>... extra) {
+        List<Key<B>> keys = new ArrayList<>();
+        keys.add(real("max", B::maxValue));
+        keys.add(real("min", B::minValue));
+        keys.addAll(List.of(extra));
+        keys.add(integer("T", B::totalSteps));
+        keys.add(integer("warmup", B::warmupSteps));
+        keys.add(real("init", B::initValue));
+        return keys;
+    }
+
+    private static final Type<ConstantScheduler.Builder, ConstantScheduler> CONSTANT = new Type<>("constant",
+            ConstantScheduler::builder, ConstantScheduler.Builder::build, "value", List.of(
+                    real("value", ConstantScheduler.Builder::value),
+                    integer("warmup", ConstantScheduler.Builder::warmupSteps),
+                    real("init", ConstantScheduler.Builder::initValue)));
+
+    private static final Type<LinearScheduler.Builder, LinearScheduler> LINEAR = new Type<>("linear",
+            LinearScheduler::builder, LinearScheduler.Builder::build, null, rangeKeys());
+
+    private static final Type<CosineScheduler.Builder, CosineScheduler> COSINE = new Type<>("cosine",
+            CosineScheduler::builder, CosineScheduler.Builder::build, null, rangeKeys());
+
+    private static final Type<PolyScheduler.Builder, PolyScheduler> POLY = new Type<>("poly",
+            PolyScheduler::builder, PolyScheduler.Builder::build, null,
+            rangeKeys(real("order", PolyScheduler.Builder::order)));
+
+    private static final Type<StepScheduler.Builder, StepScheduler> STEP = new Type<>("step",
+            StepScheduler::builder, StepScheduler.Builder::build, null, List.of(
+                    new Key<>("values", (b, v) -> b.values(reals("values", v))),
+                    new Key<>("milestones", (b, v) -> b.milestones(integers("milestones", v))),
+                    integer("T", StepScheduler.Builder::totalSteps),
+                    integer("warmup", StepScheduler.Builder::warmupSteps),
+                    real("init", StepScheduler.Builder::initValue)));
+
+    private static final Type<ProportionScheduler.Builder, ProportionScheduler> PROPORTION = new Type<>("proportion",
+            ProportionScheduler::builder, ProportionScheduler.Builder::build, null, List.of(
+                    real("lrMax", ProportionScheduler.Builder::lrMax),
+                    real("lrMin", ProportionScheduler.Builder::lrMin),
+                    real("rhoMax", ProportionScheduler.Builder::rhoMax),
+                    real("rhoMin", ProportionScheduler.Builder::rhoMin)));
+
+    /** The types {@link #parse(String)} accepts, in the order error messages list them. */
+    private static final Map<String, Type<?, ? extends WarmupScheduler>> LR_TYPES = new LinkedHashMap<>();
+
+    static {
+        for (Type<?, ? extends WarmupScheduler> type : List.of(CONSTANT, LINEAR, COSINE, POLY, STEP)) {
+            LR_TYPES.put(type.name, type);
         }
     }
 
-    private static ConstantScheduler parseConstant(Spec s) {
-        if (!s.body.contains("=")) {
-            return ConstantScheduler.builder().value(real("value", s.body.trim())).build();
+    /** A key of a spec and what its value does to a builder of type {@code B}. */
+    private record Key<B>(String name, BiConsumer<B, String> setter) {}
+
+    private static <B> Key<B> real(String key, ObjDoubleConsumer<B> setter) {
+        return new Key<>(key, (b, v) -> setter.accept(b, real(key, v)));
+    }
+
+    private static <B> Key<B> integer(String key, ObjLongConsumer<B> setter) {
+        return new Key<>(key, (b, v) -> setter.accept(b, integer(key, v)));
+    }
+
+    /**
+     * One scheduler type: its name, a new builder, how to build, its keys and, for types with a short form
+     * ({@code constant:0.1}), the key a body without {@code '='} is the value of.
+     */
+    private record Type<B, S>(String name, Supplier<B> newBuilder, Function<B, S> build, String shortFormKey,
+                              List<Key<B>> keys) {
+
+        /** The one parse loop: checks the keys against the table, then feeds each present key to its setter. */
+        S parse(Spec s) {
+            B builder = newBuilder.get();
+            if (shortFormKey != null && !s.body.contains("=")) {
+                key(shortFormKey).setter.accept(builder, s.body.trim());
+                return build.apply(builder);
+            }
+            Map<String, String> kv = s.pairs(keys.stream().map(Key::name).toList());
+            for (Key<B> key : keys) {
+                apply(kv, key, builder);
+            }
+            return build.apply(builder);
         }
-        Map<String, String> kv = s.pairs(List.of("value", "warmup", "init"));
-        ConstantScheduler.Builder b = ConstantScheduler.builder();
-        apply(kv, "value", v -> b.value(real("value", v)));
-        apply(kv, "warmup", v -> b.warmupSteps(integer("warmup", v)));
-        apply(kv, "init", v -> b.initValue(real("init", v)));
-        return b.build();
+
+        private Key<B> key(String name) {
+            return keys.stream().filter(k -> k.name.equals(name)).findFirst().orElseThrow();
+        }
     }
 
-    private static ProportionScheduler parseProportion(Spec s) {
-        Map<String, String> kv = s.pairs(List.of("lrMax", "lrMin", "rhoMax", "rhoMin"));
-        ProportionScheduler.Builder b = ProportionScheduler.builder();
-        apply(kv, "lrMax", v -> b.lrMax(real("lrMax", v)));
-        apply(kv, "lrMin", v -> b.lrMin(real("lrMin", v)));
-        apply(kv, "rhoMax", v -> b.rhoMax(real("rhoMax", v)));
-        apply(kv, "rhoMin", v -> b.rhoMin(real("rhoMin", v)));
-        return b.build();
-    }
-
-    /** Calls the setter when the key is present, prefixing a setter's complaint with the key as written. */
-    private static void apply(Map<String, String> kv, String key, Consumer<String> setter) {
-        String value = kv.get(key);
+    /** Calls the key's setter when the key is present, prefixing a setter's complaint with the key as written. */
+    private static <B> void apply(Map<String, String> kv, Key<B> key, B builder) {
+        String value = kv.get(key.name);
         if (value == null) {
             return;
         }
         try {
-            setter.accept(value);
+            key.setter.accept(builder, value);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(key + "=" + value + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(key.name + "=" + value + ": " + e.getMessage(), e);
         }
     }
 

@@ -208,6 +208,26 @@ class SchedulersTest {
     }
 
     @Test
+    void unknownTypeListsEveryType() {
+        assertThatThrownBy(() -> Schedulers.parse("exponential:max=0.1"))
+                .hasMessage("invalid scheduler spec 'exponential:max=0.1': unknown scheduler type 'exponential'; "
+                        + "expected one of constant, linear, cosine, poly, step (or proportion for rho)");
+    }
+
+    @Test
+    void linearKeysAndShortFormErrorsAreUnprefixed() {
+        assertThatThrownBy(() -> Schedulers.parse("linear:max=0.1,T=10,speed=1"))
+                .hasMessage("invalid scheduler spec 'linear:max=0.1,T=10,speed=1': unknown key 'speed' for a linear "
+                        + "scheduler; allowed keys: max, min, T, warmup, init");
+        // The short form feeds the value setter directly: a builder rule is reported without a "value=" prefix.
+        assertThatThrownBy(() -> Schedulers.parse("constant:-1"))
+                .hasMessage("invalid scheduler spec 'constant:-1': value must be a finite number >= 0, got -1.0");
+        assertThatThrownBy(() -> Schedulers.parse("constant:value=-1"))
+                .hasMessage("invalid scheduler spec 'constant:value=-1': value=-1: value must be a finite number "
+                        + ">= 0, got -1.0");
+    }
+
+    @Test
     void rejectsNull() {
         assertThatThrownBy(() -> Schedulers.parse(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> Schedulers.parseRho(null)).isInstanceOf(NullPointerException.class);

@@ -4,6 +4,9 @@ import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.gsamflink.operators.ModelSpec;
 import org.gsamflink.operators.TrainingRecord;
+import org.gsamflink.optimizer.OptimizerKind;
+import org.gsamflink.optimizer.OptimizerSettings;
+import org.gsamflink.optimizer.PerturbationMode;
 import org.gsamflink.pipeline.format.CsvRecordFormat;
 import org.gsamflink.pipeline.format.JsonRecordFormat;
 import org.gsamflink.pipeline.format.RecordFormat;
@@ -39,6 +42,21 @@ class GsamJobTest {
         assertThat(spec.alpha()).isEqualTo(0.3);
         assertThat(spec.batchSize()).isEqualTo(16);
         assertThat(spec.batchTimeoutMs()).isEqualTo(2000);
+    }
+
+    @Test
+    void gsamKeysMapOntoTheOptimizerSettings() {
+        String rho = "proportion:lrMax=0.05,lrMin=0.0005,rhoMax=0.1,rhoMin=0.02";
+        String lr = "cosine:max=0.05,min=0.0005,T=20000,warmup=200";
+        ModelSpec spec = GsamJob.modelSpec(config("gsam.alpha", "0.25", "gsam.rho", rho, "gsam.lr-schedule", lr,
+                "gsam.perturbation", "paper", "gsam.minimize-fp", "false", "gsam.seed", "7"));
+        assertThat(spec.optimizer()).isEqualTo(OptimizerSettings.builder().preset(OptimizerKind.GSAM).alpha(0.25)
+                .rho(rho).lrSchedule(lr).perturbation(PerturbationMode.PAPER).minimizeFp(false).seed(7).build());
+
+        // The keys' defaults: α 0.4, ρ constant:0.05, the updater's own lr, no perturbation, the authors' form.
+        assertThat(GsamJob.modelSpec(config()).optimizer()).isEqualTo(OptimizerSettings.builder().alpha(0.4)
+                .rho("constant:0.05").perturbation(PerturbationMode.NONE).minimizeFp(true).seed(42).build());
+        assertThat(GsamJob.modelSpec(config()).optimizer().lrSchedule()).isNull();
     }
 
     @Test
