@@ -20,7 +20,6 @@ import org.gsamflink.operators.ModelSpecResolver;
 import org.gsamflink.operators.StepMetrics;
 import org.gsamflink.operators.TrainingOptions;
 import org.gsamflink.operators.TrainingRecord;
-import org.gsamflink.optimizer.OptimizerSettings;
 import org.gsamflink.pipeline.format.RecordFormat;
 import org.gsamflink.pipeline.format.RecordLimits;
 import org.gsamflink.pipeline.model.ModelFactory;
@@ -46,11 +45,6 @@ import java.util.regex.Pattern;
 public final class GsamJob {
 
     private static final Logger LOG = LoggerFactory.getLogger(GsamJob.class);
-
-    /** The settings as the job's configuration keys spell them (the job has no preset key nor a ρ range). */
-    private static final OptimizerSettings.Names NAMES = new OptimizerSettings.Names("preset",
-            JobOptions.ALPHA.key(), JobOptions.RHO.key(), "rhoMax", "rhoMin", JobOptions.PERTURBATION.key(),
-            JobOptions.MINIMIZE_FP.key());
 
     /** The parts of the assembled job, for callers that add sinks (the model store, tests). */
     public record Streams(DataStream<StepMetrics> metrics, DataStream<ModelSnapshot> snapshots,
@@ -80,21 +74,9 @@ public final class GsamJob {
                 "config key 'model.architecture': cannot tell the network's number of classes")));
         return ModelSpec.builder()
                 .network(conf).numFeatures(in).numClasses(out)
-                .optimizer(optimizerSettings(c))
+                .optimizer(c.optimizerSettings())
                 .batchSize(c.get(JobOptions.BATCH_SIZE))
                 .batchTimeoutMs(c.get(JobOptions.BATCH_TIMEOUT).toMillis())
-                .build();
-    }
-
-    /** The {@code gsam.*} keys as optimizer settings (the GSAM preset: every setting free). */
-    public static OptimizerSettings optimizerSettings(JobConfig c) {
-        return OptimizerSettings.builder(NAMES)
-                .alpha(c.get(JobOptions.ALPHA))
-                .rho(c.get(JobOptions.RHO))
-                .lrSchedule(c.isSet(JobOptions.LR_SCHEDULE) ? c.get(JobOptions.LR_SCHEDULE) : null)
-                .perturbation(c.get(JobOptions.PERTURBATION))
-                .minimizeFp(c.get(JobOptions.MINIMIZE_FP))
-                .seed(c.get(JobOptions.GSAM_SEED))
                 .build();
     }
 

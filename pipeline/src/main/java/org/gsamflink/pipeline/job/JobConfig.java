@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
-import org.gsamflink.optimizer.schedule.Schedulers;
+import org.gsamflink.optimizer.OptimizerSettings;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,6 +26,11 @@ import java.util.stream.Collectors;
  * concerns, all of them at once, in a {@link JobConfigException}; the job never starts half-configured.
  */
 public final class JobConfig {
+
+    /** How the optimizer's settings are spelled here, for its messages. */
+    private static final OptimizerSettings.Names OPTIMIZER_KEYS = new OptimizerSettings.Names("preset",
+            JobOptions.ALPHA.key(), JobOptions.RHO.key(), "rhoMax", "rhoMin", JobOptions.PERTURBATION.key(),
+            JobOptions.MINIMIZE_FP.key());
 
     private final Configuration options;
     private final Properties kafkaProperties;
@@ -50,6 +55,11 @@ public final class JobConfig {
         Properties p = new Properties();
         p.putAll(kafkaProperties);
         return p;
+    }
+
+    /** The {@code gsam.*} keys as the optimizer's settings (the GSAM preset: every setting free). */
+    public OptimizerSettings optimizerSettings() {
+        return optimizerSettings(options, null);
     }
 
     /** {@code flink.*} keys without the prefix. */
@@ -178,7 +188,6 @@ public final class JobConfig {
             errors.add("config key 'model-store.warm-start' needs 'model-store.root'");
         }
         positiveNumber(c, JobOptions.LEARNING_RATE, errors);
-        nonNegative(c, JobOptions.ALPHA, errors);
         nonNegative(c, JobOptions.WEIGHT_DECAY, errors);
         nonNegative(c, JobOptions.MOMENTUM, errors);
         if (c.get(JobOptions.SNAPSHOT_EVERY) < 0) {
@@ -188,18 +197,7 @@ public final class JobConfig {
         if (!(smoothing >= 0 && smoothing < 1)) {
             errors.add("config key 'model.label-smoothing': must be in [0, 1), got " + smoothing);
         }
-        try {
-            Schedulers.parseRho(c.get(JobOptions.RHO));
-        } catch (RuntimeException e) {
-            errors.add("config key 'gsam.rho': " + e.getMessage());
-        }
-        if (c.contains(JobOptions.LR_SCHEDULE)) {
-            try {
-                Schedulers.parse(c.get(JobOptions.LR_SCHEDULE));
-            } catch (RuntimeException e) {
-                errors.add("config key 'gsam.lr-schedule': " + e.getMessage());
-            }
-        }
+        optimizerSettings(c, errors);
         if (c.get(JobOptions.DELIVERY) == JobOptions.Delivery.EXACTLY_ONCE
                 && c.get(JobOptions.CHECKPOINT_INTERVAL).isZero()) {
             errors.add("config key 'job.checkpoint-interval': exactly-once delivery needs checkpoints (> 0)");
@@ -233,6 +231,46 @@ public final class JobConfig {
     private static void positive(Configuration c, ConfigOption<Integer> o, List<String> errors) {
         if (c.get(o) <= 0) {
             errors.add("config key '" + o.key() + "': must be > 0, got " + c.get(o));
+        }
+    }
+
+    /**
+     * Maps the {@code gsam.*} keys onto {@link OptimizerSettings}, whose rules are the only ones: with {@code errors},
+     * each key's problem is collected under that key (and null returned if there was one); without, the first
+     * problem is thrown.
+     */
+    private static OptimizerSettings optimizerSettings(Configuration c, List<String> errors) {
+        OptimizerSettings.Builder b = OptimizerSettings.builder(OPTIMIZER_KEYS);
+        int before = errors == null ? 0 : errors.size();
+        setting(JobOptions.ALPHA.key(), errors, () -> b.alpha(c.get(JobOptions.ALPHA)));
+        setting(JobOptions.RHO.key(), errors, () -> b.rho(c.get(JobOptions.RHO)));
+        if (c.contains(JobOptions.LR_SCHEDULE)) {
+            setting(JobOptions.LR_SCHEDULE.key(), errors, () -> b.lrSchedule(c.get(JobOptions.LR_SCHEDULE)));
+        }
+        b.perturbation(c.get(JobOptions.PERTURBATION)).minimizeFp(c.get(JobOptions.MINIMIZE_FP))
+                .seed(c.get(JobOptions.GSAM_SEED));
+        if (errors != null && errors.size() > before) {
+            return null;
+        }
+        OptimizerSettings[] built = new OptimizerSettings[1];
+        setting("gsam", errors, () -> built[0] = b.build());
+        return built[0];
+    }
+
+    /** Runs one setter; its complaint goes to {@code errors} under {@code key}, or is thrown when errors is null. */
+    private static void setting(String key, List<String> errors, Runnable setter) {
+        try {
+            setter.run();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            if (errors == null) {
+                throw e;
+            }
+            String message = e.getMessage();
+            // The optimizer names the setting by its key already: say it once.
+            if (message.startsWith(key + " ")) {
+                message = message.substring(key.length() + 1);
+            }
+            errors.add("config key '" + key + "': " + message);
         }
     }
 
