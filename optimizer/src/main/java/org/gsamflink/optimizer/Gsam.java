@@ -138,10 +138,10 @@ public final class Gsam implements AutoCloseable {
         INDArray grad = network.gradientView();
         double gNorm = ops.nrm2(grad) / n;
         if (!Double.isFinite(loss) || !Double.isFinite(gNorm)) {
-            return skip(t, n, loss, Double.NaN, gNorm, Double.NaN, 0.0, lr, predictions);
+            return skip(nonFinite(loss), t, n, loss, Double.NaN, gNorm, Double.NaN, 0.0, lr, predictions);
         }
         network.applyUpdate(n);
-        return advance(new StepResult(t, false, n, loss, loss, 0.0, gNorm, gNorm, 1.0, 0.0, lr, predictions));
+        return advance(new StepResult(t, null, n, loss, loss, 0.0, gNorm, gNorm, 1.0, 0.0, lr, predictions));
     }
 
     private StepResult sharpnessAwareStep(long t, double lr, double rho, int n) {
@@ -158,7 +158,7 @@ public final class Gsam implements AutoCloseable {
         // and ε applied, on the mean-loss gradient, so the sums are scaled by 1/n in the scalar factors below.
         final double gNorm = ops.nrm2(grad) / n;
         if (!Double.isFinite(loss) || !Double.isFinite(gNorm)) {
-            return skip(t, n, loss, Double.NaN, gNorm, Double.NaN, rho, lr, predictions);
+            return skip(nonFinite(loss), t, n, loss, Double.NaN, gNorm, Double.NaN, rho, lr, predictions);
         }
         cleanGradient.assign(grad);
         savedParams.assign(w);
@@ -188,7 +188,8 @@ public final class Gsam implements AutoCloseable {
         // Exact restore from the copy, not w − e.
         w.assign(savedParams);
         if (!Double.isFinite(perturbedLoss) || !Double.isFinite(gpNorm)) {
-            return skip(t, n, loss, perturbedLoss, gNorm, gpNorm, rho, lr, predictions);
+            return skip(SkipReason.NON_FINITE_PERTURBED, t, n, loss, perturbedLoss, gNorm, gpNorm, rho, lr,
+                    predictions);
         }
         final double dot = ops.dot(cleanGradient, grad) / ((double) n * n);
         final double cos = dot / (gNorm * gpNorm + eps);
@@ -208,14 +209,18 @@ public final class Gsam implements AutoCloseable {
         }
         restoreNonGradientSlots(grad);
         network.applyUpdate(n);
-        return advance(new StepResult(t, false, n, loss, perturbedLoss, perturbedLoss - loss, gNorm, gpNorm, cos,
+        return advance(new StepResult(t, null, n, loss, perturbedLoss, perturbedLoss - loss, gNorm, gpNorm, cos,
                 rho, lr, predictions));
     }
 
-    private StepResult skip(long t, int n, double loss, double perturbedLoss, double gNorm, double gpNorm,
-                            double rho, double lr, INDArray[] predictions) {
+    private static SkipReason nonFinite(double loss) {
+        return Double.isFinite(loss) ? SkipReason.NON_FINITE_GRADIENT : SkipReason.NON_FINITE_LOSS;
+    }
+
+    private StepResult skip(SkipReason reason, long t, int n, double loss, double perturbedLoss, double gNorm,
+                            double gpNorm, double rho, double lr, INDArray[] predictions) {
         skippedSteps++;
-        return new StepResult(t, true, n, loss, perturbedLoss, perturbedLoss - loss, gNorm, gpNorm, Double.NaN,
+        return new StepResult(t, reason, n, loss, perturbedLoss, perturbedLoss - loss, gNorm, gpNorm, Double.NaN,
                 rho, lr, predictions);
     }
 

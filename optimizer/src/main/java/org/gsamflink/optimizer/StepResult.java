@@ -8,7 +8,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * parameters (BatchNorm running statistics excluded).
  *
  * @param step            the step counter t this step ran at (the counter afterwards is t + 1 unless skipped)
- * @param skipped         true when a loss or gradient was NaN/Inf: parameters, updater state and counters are untouched
+ * @param skipReason      why the step was skipped, or null when it was taken; a skipped step leaves parameters,
+ *                        updater state, the step counter and the schedulers untouched
  * @param batchSize       examples in the minibatch
  * @param cleanLoss       ℓ = L(w)
  * @param perturbedLoss   ℓ_p = L(w + e) (equals ℓ when ρ_t = 0)
@@ -23,7 +24,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public record StepResult(
         long step,
-        boolean skipped,
+        SkipReason skipReason,
         int batchSize,
         double cleanLoss,
         double perturbedLoss,
@@ -34,6 +35,11 @@ public record StepResult(
         double rho,
         double lr,
         INDArray[] predictions) {
+
+    /** Whether the step was skipped ({@link #skipReason()} says why). */
+    public boolean skipped() {
+        return skipReason != null;
+    }
 
     /** The first (for a MultiLayerNetwork: the only) output's predictions. */
     public INDArray prediction() {

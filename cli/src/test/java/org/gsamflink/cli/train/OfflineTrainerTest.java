@@ -146,7 +146,7 @@ class OfflineTrainerTest {
 
     @Test
     void progressLineShowsEpochStepThroughputLossAccuracyRhoAndGap() {
-        StepResult r = new StepResult(9, false, 10, 0.5, 0.52, 0.02, 1, 1, 0.9, 0.05, 0.1, null);
+        StepResult r = new StepResult(9, null, 10, 0.5, 0.52, 0.02, 1, 1, 0.9, 0.05, 0.1, null);
         StepEvent e = new StepEvent(1, 3, 10, 47, r, 7, new EpochStats(10, 0, 100, 71, 0.61234, 0.0123,
                 50_000_000L));
 
