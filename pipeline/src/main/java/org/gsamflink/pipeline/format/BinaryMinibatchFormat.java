@@ -78,6 +78,7 @@ public final class BinaryMinibatchFormat implements RecordFormat {
                 throw new RecordRejectedException(RejectReason.WRONG_DIMENSION,
                         cols + " features, the model takes " + limits.numFeatures());
             }
+            limits.checkRows(rows);   // before anything is allocated for them
             long expected = (long) rows * cols * (dtype == FLOAT32 ? 4 : 8) + 4L * rows
                     + ((flags & FLAG_WEIGHTS) != 0 ? 4L * rows : 0);
             if (expected > b.remaining()) {

@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * One example per record as delimited text: the features and the integer class label, the label in column
  * {@code labelColumn} (negative counts from the end; -1, the default, is the last column). The model id is fixed by
- * the configuration. Example with 3 features: {@code 0.1,0.5,-2.0,7}.
+ * the configuration. Example with 3 features: {@code 0.1,0.5,-2.0,7}. A leading UTF-8 byte-order mark is ignored.
  */
 public final class CsvRecordFormat implements RecordFormat {
 
@@ -32,7 +32,7 @@ public final class CsvRecordFormat implements RecordFormat {
     @Override
     public TrainingRecord decode(byte[] value) throws RecordRejectedException {
         limits.checkSize(value);
-        String line = RecordFormat.utf8(value).strip();
+        String line = RecordFormat.text(value).strip();
         String[] cells = line.split(java.util.regex.Pattern.quote(String.valueOf(delimiter)), -1);
         int columns = cells.length;
         if (line.isEmpty() || columns < 2) {
@@ -53,7 +53,8 @@ public final class CsvRecordFormat implements RecordFormat {
                 try {
                     y = Integer.parseInt(cell);
                 } catch (NumberFormatException e) {
-                    throw new RecordRejectedException(RejectReason.BAD_NUMBER, "label '" + cell + "' is not an integer");
+                    throw new RecordRejectedException(RejectReason.BAD_NUMBER,
+                            "label '" + Details.quote(cell) + "' is not an integer");
                 }
             } else {
                 x[at++] = parseFloat(cell, c);
@@ -67,12 +68,8 @@ public final class CsvRecordFormat implements RecordFormat {
             return Float.parseFloat(cell);
         } catch (NumberFormatException e) {
             throw new RecordRejectedException(RejectReason.BAD_NUMBER,
-                    "column " + column + " '" + abbreviate(cell) + "' is not a number");
+                    "column " + column + " '" + Details.quote(cell) + "' is not a number");
         }
-    }
-
-    static String abbreviate(String s) {
-        return s.length() <= 32 ? s : s.substring(0, 32) + "…";
     }
 
     @Override

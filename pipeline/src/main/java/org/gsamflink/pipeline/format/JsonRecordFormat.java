@@ -1,5 +1,6 @@
 package org.gsamflink.pipeline.format;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,13 +16,16 @@ import java.nio.charset.StandardCharsets;
  * <pre>{@code {"model": "m1", "x": [0.1, 0.5, -2.0], "y": 3, "w": 1.0}}</pre>
  * {@code model} is optional (the configured default model id is used), {@code w} (the example's loss weight) is
  * optional and defaults to 1; {@code x} holds exactly the model's feature count of numbers; {@code y} is the integer
- * class label. Unknown fields are ignored, so producers may add their own.
+ * class label. Unknown fields are ignored, so producers may add their own; a key given twice is malformed (which
+ * value was meant cannot be told). A leading UTF-8 byte-order mark is ignored (RFC 8259 §8.1).
  */
 public final class JsonRecordFormat implements RecordFormat {
 
     private static final long serialVersionUID = 1L;
+    /** Duplicate keys are an error: Jackson would otherwise keep the last value silently. */
     private static final ObjectMapper MAPPER = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private final RecordLimits limits;
     private final String defaultModelId;
@@ -39,12 +43,12 @@ public final class JsonRecordFormat implements RecordFormat {
     @Override
     public TrainingRecord decode(byte[] value) throws RecordRejectedException {
         limits.checkSize(value);
-        String text = RecordFormat.utf8(value);
+        String text = RecordFormat.text(value);
         JsonNode root;
         try {
             root = MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new RecordRejectedException(RejectReason.MALFORMED_JSON, e.getOriginalMessage());
+            throw new RecordRejectedException(RejectReason.MALFORMED_JSON, parseProblem(e));
         }
         if (root == null || !root.isObject()) {
             throw new RecordRejectedException(RejectReason.MALFORMED_JSON, "expected a JSON object");
@@ -89,6 +93,17 @@ public final class JsonRecordFormat implements RecordFormat {
             r = TrainingRecord.example(model, features, y.intValue(), (float) w.doubleValue());
         }
         return limits.check(r);
+    }
+
+    /** Jackson's message without its source excerpt, plus where: "duplicate key 'y' (line 1, column 30)". */
+    private static String parseProblem(JsonProcessingException e) {
+        String message = String.valueOf(e.getOriginalMessage());
+        if (message.startsWith("Duplicate field ")) {
+            message = "duplicate key " + message.substring("Duplicate field ".length());
+        }
+        var at = e.getLocation();
+        return at == null || at.getLineNr() < 0 ? message
+                : message + " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
     }
 
     @Override

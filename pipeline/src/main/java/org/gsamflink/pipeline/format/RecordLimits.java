@@ -7,31 +7,54 @@ import java.io.Serializable;
 
 /**
  * The rules every decoded record must satisfy before it reaches training: the model's feature count and class
- * count, finite values, non-negative finite weights, a bounded record size and a safe model id (the model store's
- * rule, {@link ModelIds}: a model id names files in the store).
+ * count, finite values, non-negative finite weights, bounds on |feature|, on the weight and on the rows of a
+ * minibatch record, a bounded record size and a safe model id (the model store's rule, {@link ModelIds}: a model id
+ * names files in the store).
+ *
+ * <pre>{@code
+ * RecordLimits limits = RecordLimits.builder().numFeatures(784).numClasses(10)
+ *         .maxRecordBytes(16 << 20).maxAbsFeature(1e6).maxWeight(1000).maxRowsPerRecord(4096).build();
+ * }</pre>
+ * numFeatures and numClasses are required; the others default to the {@code DEFAULT_*} constants (rows: no bound).
  */
 public final class RecordLimits implements Serializable {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
     public static final int DEFAULT_MAX_RECORD_BYTES = 16 << 20;
+    /**
+     * Largest |feature|: far beyond normalised or raw real-world inputs (pixels ≤ 255, standardised values of a
+     * few units), while a float32 network's activations and gradients stay finite with inputs this size.
+     */
+    public static final double DEFAULT_MAX_ABS_FEATURE = 1e6;
+    /**
+     * Largest loss weight: inverse-frequency class weights of a 1-in-1000 class; one example's loss (≈ ln(classes)
+     * at the start) times this stays finite even in float16 (65504).
+     */
+    public static final double DEFAULT_MAX_WEIGHT = 1000;
 
     private final int numFeatures;
     private final int numClasses;
     private final int maxRecordBytes;
+    private final double maxAbsFeature;
+    private final double maxWeight;
+    private final int maxRowsPerRecord;
 
+    /** Limits with the default bounds on features and weights and no bound on rows. */
     public RecordLimits(int numFeatures, int numClasses, int maxRecordBytes) {
-        if (numFeatures <= 0) {
-            throw new IllegalArgumentException("numFeatures must be > 0, got " + numFeatures);
-        }
-        if (numClasses < 2) {
-            throw new IllegalArgumentException("numClasses must be >= 2, got " + numClasses);
-        }
-        if (maxRecordBytes <= 0) {
-            throw new IllegalArgumentException("maxRecordBytes must be > 0, got " + maxRecordBytes);
-        }
-        this.numFeatures = numFeatures;
-        this.numClasses = numClasses;
-        this.maxRecordBytes = maxRecordBytes;
+        this(builder().numFeatures(numFeatures).numClasses(numClasses).maxRecordBytes(maxRecordBytes));
+    }
+
+    private RecordLimits(Builder b) {
+        this.numFeatures = b.numFeatures;
+        this.numClasses = b.numClasses;
+        this.maxRecordBytes = b.maxRecordBytes;
+        this.maxAbsFeature = b.maxAbsFeature;
+        this.maxWeight = b.maxWeight;
+        this.maxRowsPerRecord = b.maxRowsPerRecord;
+    }
+
+    public static Builder builder() {
+        return new Builder();
     }
 
     public int numFeatures() {
@@ -44,6 +67,26 @@ public final class RecordLimits implements Serializable {
 
     public int maxRecordBytes() {
         return maxRecordBytes;
+    }
+
+    public double maxAbsFeature() {
+        return maxAbsFeature;
+    }
+
+    public double maxWeight() {
+        return maxWeight;
+    }
+
+    public int maxRowsPerRecord() {
+        return maxRowsPerRecord;
+    }
+
+    /** The rows check, for decoders that know the row count before they allocate (the binary minibatch). */
+    void checkRows(int rows) throws RecordRejectedException {
+        if (rows > maxRowsPerRecord) {
+            throw new RecordRejectedException(RejectReason.TOO_MANY_ROWS,
+                    rows + " rows exceed the limit of " + maxRowsPerRecord + " per record");
+        }
     }
 
     /** Size checks before decoding. */
@@ -67,10 +110,16 @@ public final class RecordLimits implements Serializable {
             throw new RecordRejectedException(RejectReason.WRONG_DIMENSION,
                     r.numFeatures + " features, the model takes " + numFeatures);
         }
+        checkRows(r.rows);
         for (int i = 0; i < r.features.length; i++) {
-            if (!Float.isFinite(r.features[i])) {
+            float f = r.features[i];
+            if (!Float.isFinite(f)) {
                 throw new RecordRejectedException(RejectReason.NON_FINITE,
-                        "feature " + (i % numFeatures) + " of row " + (i / numFeatures) + " is " + r.features[i]);
+                        "feature " + (i % numFeatures) + " of row " + (i / numFeatures) + " is " + f);
+            }
+            if (Math.abs(f) > maxAbsFeature) {
+                throw new RecordRejectedException(RejectReason.OUT_OF_RANGE, "feature " + (i % numFeatures)
+                        + " of row " + (i / numFeatures) + " is " + f + ", beyond ±" + maxAbsFeature);
             }
         }
         for (int label : r.labels) {
@@ -80,12 +129,85 @@ public final class RecordLimits implements Serializable {
             }
         }
         if (r.weights != null) {
-            for (float w : r.weights) {
+            for (int i = 0; i < r.weights.length; i++) {
+                float w = r.weights[i];
                 if (!Float.isFinite(w) || w < 0) {
                     throw new RecordRejectedException(RejectReason.BAD_WEIGHT, "weight " + w + " is not finite and >= 0");
+                }
+                if (w > maxWeight) {
+                    throw new RecordRejectedException(RejectReason.OUT_OF_RANGE,
+                            "weight " + w + " of row " + i + " exceeds the limit of " + maxWeight);
                 }
             }
         }
         return r;
+    }
+
+    /** Builds {@link RecordLimits}; every setter checks its own value. */
+    public static final class Builder {
+        private int numFeatures;
+        private int numClasses;
+        private int maxRecordBytes = DEFAULT_MAX_RECORD_BYTES;
+        private double maxAbsFeature = DEFAULT_MAX_ABS_FEATURE;
+        private double maxWeight = DEFAULT_MAX_WEIGHT;
+        private int maxRowsPerRecord = Integer.MAX_VALUE;
+
+        private Builder() {}
+
+        public Builder numFeatures(int numFeatures) {
+            if (numFeatures <= 0) {
+                throw new IllegalArgumentException("numFeatures must be > 0, got " + numFeatures);
+            }
+            this.numFeatures = numFeatures;
+            return this;
+        }
+
+        public Builder numClasses(int numClasses) {
+            if (numClasses < 2) {
+                throw new IllegalArgumentException("numClasses must be >= 2, got " + numClasses);
+            }
+            this.numClasses = numClasses;
+            return this;
+        }
+
+        public Builder maxRecordBytes(int maxRecordBytes) {
+            if (maxRecordBytes <= 0) {
+                throw new IllegalArgumentException("maxRecordBytes must be > 0, got " + maxRecordBytes);
+            }
+            this.maxRecordBytes = maxRecordBytes;
+            return this;
+        }
+
+        public Builder maxAbsFeature(double maxAbsFeature) {
+            if (!(maxAbsFeature > 0) || !Double.isFinite(maxAbsFeature)) {
+                throw new IllegalArgumentException("maxAbsFeature must be finite and > 0, got " + maxAbsFeature);
+            }
+            this.maxAbsFeature = maxAbsFeature;
+            return this;
+        }
+
+        public Builder maxWeight(double maxWeight) {
+            if (!(maxWeight > 0) || !Double.isFinite(maxWeight)) {
+                throw new IllegalArgumentException("maxWeight must be finite and > 0, got " + maxWeight);
+            }
+            this.maxWeight = maxWeight;
+            return this;
+        }
+
+        public Builder maxRowsPerRecord(int maxRowsPerRecord) {
+            if (maxRowsPerRecord <= 0) {
+                throw new IllegalArgumentException("maxRowsPerRecord must be > 0, got " + maxRowsPerRecord);
+            }
+            this.maxRowsPerRecord = maxRowsPerRecord;
+            return this;
+        }
+
+        /** @throws IllegalStateException if numFeatures or numClasses was not set */
+        public RecordLimits build() {
+            if (numFeatures == 0 || numClasses == 0) {
+                throw new IllegalStateException("numFeatures and numClasses are required");
+            }
+            return new RecordLimits(this);
+        }
     }
 }

@@ -9,8 +9,9 @@ public final class RecordRejectedException extends Exception {
     private static final long serialVersionUID = 1L;
     private final RejectReason reason;
 
+    /** {@code detail} is kept as {@link Details#oneLine}: one line of at most 256 characters. */
     public RecordRejectedException(RejectReason reason, String detail) {
-        super(detail, null, false, false);
+        super(Details.oneLine(detail), null, false, false);
         this.reason = reason;
     }
 

@@ -6,6 +6,7 @@ package org.gsamflink.pipeline.format;
  */
 public enum RejectReason {
     EMPTY("empty"),
+    /** Larger than {@code format.max-record-bytes}, or decoding it ran out of memory. */
     OVERSIZED("oversized"),
     INVALID_UTF8("invalid-utf8"),
     MALFORMED_CSV("malformed-csv"),
@@ -23,6 +24,10 @@ public enum RejectReason {
     NON_FINITE("non-finite"),
     LABEL_OUT_OF_RANGE("label-out-of-range"),
     BAD_WEIGHT("bad-weight"),
+    /** A finite feature or weight beyond its bound ({@code format.max-abs-feature}, {@code format.max-weight}). */
+    OUT_OF_RANGE("out-of-range"),
+    /** A minibatch record with more rows than {@code format.max-rows-per-record}. */
+    TOO_MANY_ROWS("too-many-rows"),
     BAD_MODEL_ID("bad-model-id"),
     UNKNOWN_MODEL("unknown-model"),
     /** The decoder failed in an unexpected way; the detail names the error. */

@@ -229,4 +229,34 @@ class BinaryMinibatchFormatTest {
         value[ID_LENGTH + 2] = (byte) 0xC3;   // "m1" → 0xC3 '1': a lead byte without continuation
         assertRejected(BINARY, value, RejectReason.INVALID_UTF8);
     }
+
+    // ---- bounds
+
+    @Test
+    void rejectsMoreRowsThanTheLimitBeforeReadingThem() {
+        BinaryMinibatchFormat oneRow = new BinaryMinibatchFormat(RecordLimits.builder().numFeatures(3).numClasses(4)
+                .maxRowsPerRecord(1).build());
+
+        assertRejected(oneRow, valid(), RejectReason.TOO_MANY_ROWS).withMessageContaining("2 rows")
+                .withMessageContaining("limit of 1");
+        // Checked from the header alone: a record that claims a million rows is rejected for them, not truncated.
+        assertRejected(oneRow, putInt(valid(), rowsAt(2), 1_000_000), RejectReason.TOO_MANY_ROWS);
+    }
+
+    @Test
+    void aRecordAtTheRowLimitDecodes() throws Exception {
+        BinaryMinibatchFormat twoRows = new BinaryMinibatchFormat(RecordLimits.builder().numFeatures(3).numClasses(4)
+                .maxRowsPerRecord(2).build());
+
+        assertThat(twoRows.decode(valid()).rows).isEqualTo(2);
+    }
+
+    @Test
+    void rejectsFeaturesAndWeightsBeyondTheirBounds() {
+        TrainingRecord big = batch("m1", null);
+        big.features[4] = -3e6f;
+        assertRejected(BINARY, BINARY.encode(big), RejectReason.OUT_OF_RANGE).withMessageContaining("feature 1 of row 1");
+        assertRejected(BINARY, BINARY.encode(batch("m1", new float[] {1f, 5000f})), RejectReason.OUT_OF_RANGE)
+                .withMessageContaining("weight 5000.0 of row 1");
+    }
 }

@@ -106,4 +106,49 @@ class CsvRecordFormatTest {
             assertRejected(new CsvRecordFormat(LIMITS, id, ',', -1), "0,0,0,1", RejectReason.BAD_MODEL_ID);
         }
     }
+
+    // ---- bounds, byte-order marks and short details
+
+    @Test
+    void ignoresALeadingUtf8ByteOrderMark() throws Exception {
+        assertThat(CSV.decode(utf8("\uFEFF1,2,3,0")))
+                .isEqualTo(TrainingRecord.example("fm", new float[] {1f, 2f, 3f}, 0));
+    }
+
+    @Test
+    void aByteOrderMarkAnywhereElseIsShownInTheDetail() {
+        // Two marks: the second is content, and the detail must not read as if "1" were not a number.
+        assertRejected(CSV, "\uFEFF\uFEFF1,2,3,0", RejectReason.BAD_NUMBER)
+                .withMessageContaining("\\uFEFF1").withMessageNotContaining("\uFEFF");
+        assertRejected(CSV, "1,2\uFEFF,3,0", RejectReason.BAD_NUMBER).withMessageContaining("column 1 '2\\uFEFF'");
+    }
+
+    @Test
+    void aUtf16RecordIsInvalidUtf8AndSaysSo() {
+        byte[] utf16 = "\uFEFF1,2,3,0".getBytes(StandardCharsets.UTF_16LE);
+        assertRejected(CSV, utf16, RejectReason.INVALID_UTF8).withMessageContaining("UTF-16LE byte-order mark");
+    }
+
+    @Test
+    void rejectsFeaturesBeyondTheBound() {
+        CsvRecordFormat bounded = new CsvRecordFormat(RecordLimits.builder().numFeatures(3).numClasses(4)
+                .maxAbsFeature(100).build(), "fm", ',', -1);
+
+        assertRejected(bounded, "0,100.5,0,1", RejectReason.OUT_OF_RANGE)
+                .withMessageContaining("feature 1 of row 0").withMessageContaining("100.5");
+        assertRejected(bounded, "-1e3,0,0,1", RejectReason.OUT_OF_RANGE);
+        assertRejected(CSV, "0,0,1e7,1", RejectReason.OUT_OF_RANGE);   // the default bound, 1e6
+    }
+
+    @Test
+    void aHugeLabelCellGivesAShortOneLineDetail() {
+        CsvRecordFormat roomy = new CsvRecordFormat(new RecordLimits(3, 4, 1 << 20), "fm", ',', -1);
+        String cell = ("label\nline\r" + "x".repeat(100)).repeat(9000);   // ~ 900 kB
+
+        assertRejected(roomy, "0,0,0," + cell, RejectReason.BAD_NUMBER)
+                .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThanOrEqualTo(Details.MAX_DETAIL_CHARS)
+                        .doesNotContain("\n", "\r").contains("label\\nline\\r"));
+        assertRejected(roomy, "0," + cell + ",0,1", RejectReason.BAD_NUMBER)
+                .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(80).doesNotContain("\n"));
+    }
 }

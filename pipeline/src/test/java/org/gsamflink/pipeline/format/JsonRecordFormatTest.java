@@ -154,4 +154,56 @@ class JsonRecordFormatTest {
     void aBadDefaultModelIdRejectsRecordsWithoutAModel() {
         assertRejected(new JsonRecordFormat(LIMITS, "a/b"), "{\"x\": [1, 2, 3], \"y\": 1}", RejectReason.BAD_MODEL_ID);
     }
+
+    // ---- bounds, duplicate keys, byte-order marks
+
+    @Test
+    void rejectsFeaturesAndWeightsBeyondTheirBounds() {
+        assertRejected(JSON, "{\"x\": [1, 1.5e6, 3], \"y\": 1}", RejectReason.OUT_OF_RANGE)
+                .withMessageContaining("feature 1");
+        assertRejected(JSON, "{\"x\": [1, 2, -2e6], \"y\": 1}", RejectReason.OUT_OF_RANGE);
+        assertRejected(JSON, "{\"x\": [1, 2, 3], \"y\": 1, \"w\": 1000.5}", RejectReason.OUT_OF_RANGE)
+                .withMessageContaining("weight 1000.5");
+        JsonRecordFormat tight = new JsonRecordFormat(RecordLimits.builder().numFeatures(3).numClasses(4)
+                .maxAbsFeature(10).maxWeight(2).build(), "dflt");
+        assertRejected(tight, "{\"x\": [1, 11, 3], \"y\": 1}", RejectReason.OUT_OF_RANGE);
+        assertRejected(tight, "{\"x\": [1, 2, 3], \"y\": 1, \"w\": 2.5}", RejectReason.OUT_OF_RANGE);
+    }
+
+    @Test
+    void valuesAtTheBoundsAreAccepted() throws Exception {
+        assertThat(JSON.decode(utf8("{\"x\": [1e6, -1e6, 0], \"y\": 1, \"w\": 1000}")))
+                .isEqualTo(TrainingRecord.example("dflt", new float[] {1e6f, -1e6f, 0}, 1, 1000f));
+    }
+
+    @Test
+    void rejectsDuplicateKeysNamingTheKey() {
+        assertRejected(JSON, "{\"x\": [1, 2, 3], \"y\": 1, \"y\": 2}", RejectReason.MALFORMED_JSON)
+                .withMessageContaining("duplicate key 'y'");
+        assertRejected(JSON, "{\"model\": \"a\", \"x\": [1, 2, 3], \"y\": 1, \"model\": \"b\"}",
+                RejectReason.MALFORMED_JSON).withMessageContaining("duplicate key 'model'");
+        assertRejected(JSON, "{\"x\": [1, 2, 3], \"y\": 1, \"extra\": {\"k\": 1, \"k\": 2}}",
+                RejectReason.MALFORMED_JSON).withMessageContaining("duplicate key 'k'");
+    }
+
+    @Test
+    void ignoresALeadingUtf8ByteOrderMark() throws Exception {
+        byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+        byte[] json = utf8("{\"x\": [1, 2, 3], \"y\": 1}");
+        byte[] value = java.util.Arrays.copyOf(bom, bom.length + json.length);
+        System.arraycopy(json, 0, value, bom.length, json.length);
+
+        assertThat(JSON.decode(value)).isEqualTo(TrainingRecord.example("dflt", new float[] {1, 2, 3}, 1));
+    }
+
+    @Test
+    void otherUnparseableStartsGetAClearReason() {
+        // A second mark is content: malformed JSON, and the detail shows the character it stumbled on.
+        assertRejected(JSON, "\uFEFF\uFEFF{\"x\": [1, 2, 3], \"y\": 1}", RejectReason.MALFORMED_JSON)
+                .withMessageContaining("0xfeff").withMessageContaining("line 1");
+        assertRejected(JSON, "{\"x\": [1, 2, 3], \"y\": 1}".getBytes(java.nio.charset.StandardCharsets.UTF_16),
+                RejectReason.INVALID_UTF8).withMessageContaining("UTF-16BE byte-order mark");
+        assertRejected(JSON, new byte[] {'{', '"', 'x', '"', (byte) 0xC0, '}'}, RejectReason.INVALID_UTF8)
+                .withMessageContaining("0xC0 at offset 4");
+    }
 }

@@ -79,4 +79,56 @@ class RecordFormatTest {
                 .isEqualTo(RejectReason.values().length);
         assertThat(RejectReason.values()).allSatisfy(r -> assertThat(r.code()).matches("[a-z0-9]+(-[a-z0-9]+)*"));
     }
+
+    @Test
+    void theLimitsBuilderChecksEachValueAndHasDefaults() {
+        assertThatIllegalArgumentException().isThrownBy(() -> RecordLimits.builder().maxAbsFeature(0))
+                .withMessageContaining("maxAbsFeature");
+        assertThatIllegalArgumentException().isThrownBy(() -> RecordLimits.builder().maxAbsFeature(Double.NaN));
+        assertThatIllegalArgumentException().isThrownBy(() -> RecordLimits.builder().maxWeight(-1))
+                .withMessageContaining("maxWeight");
+        assertThatIllegalArgumentException().isThrownBy(() -> RecordLimits.builder().maxWeight(Double.POSITIVE_INFINITY));
+        assertThatIllegalArgumentException().isThrownBy(() -> RecordLimits.builder().maxRowsPerRecord(0))
+                .withMessageContaining("maxRowsPerRecord");
+        org.assertj.core.api.Assertions.assertThatIllegalStateException()
+                .isThrownBy(() -> RecordLimits.builder().numFeatures(3).build()).withMessageContaining("numClasses");
+        RecordLimits l = RecordLimits.builder().numFeatures(3).numClasses(4).build();
+        assertThat(l.maxRecordBytes()).isEqualTo(RecordLimits.DEFAULT_MAX_RECORD_BYTES);
+        assertThat(l.maxAbsFeature()).isEqualTo(1e6);
+        assertThat(l.maxWeight()).isEqualTo(1000);
+        assertThat(l.maxRowsPerRecord()).isEqualTo(Integer.MAX_VALUE);
+    }
+
+    @Test
+    void aRejectionsDetailIsOneShortLine() {
+        RecordRejectedException e = new RecordRejectedException(RejectReason.BAD_NUMBER,
+                "line one\nline two\r\n\ttab \u0000 nul \u2028 sep " + "x".repeat(1000));
+
+        assertThat(e.getMessage()).hasSize(Details.MAX_DETAIL_CHARS).endsWith("…")
+                .startsWith("line one\\nline two\\r\\n\\ttab \\u0000 nul \\u2028 sep xxx")
+                .doesNotContain("\n", "\r", "\t", "\u0000", "\u2028");
+        assertThat(e.describe()).startsWith("bad-number: line one");
+    }
+
+    @Test
+    void shortDetailsAreKeptAsTheyAre() {
+        assertThat(Details.oneLine("weight -1.0 is not finite and >= 0")).isEqualTo("weight -1.0 is not finite and >= 0");
+        assertThat(Details.oneLine("x".repeat(Details.MAX_DETAIL_CHARS))).hasSize(Details.MAX_DETAIL_CHARS)
+                .doesNotContain("…");
+        assertThat(Details.oneLine("x".repeat(Details.MAX_DETAIL_CHARS + 1))).hasSize(Details.MAX_DETAIL_CHARS)
+                .endsWith("x…");
+        assertThat(Details.oneLine(null)).isEmpty();
+        assertThat(Details.oneLine("caf\u00e9 \uD83D\uDE00")).isEqualTo("caf\u00e9 \uD83D\uDE00");
+    }
+
+    @Test
+    void aCutNeverSplitsACharacterOrAnEscape() {
+        String emoji = "\uD83D\uDE00";
+        String cut = Details.oneLine("x" + emoji.repeat(200));
+        assertThat(cut.length()).isLessThanOrEqualTo(Details.MAX_DETAIL_CHARS);
+        assertThat(Character.isHighSurrogate(cut.charAt(cut.length() - 2))).isFalse();
+
+        String escapes = Details.oneLine("\u0001".repeat(100));
+        assertThat(escapes).matches("(\\\\u0001)+…").hasSizeLessThanOrEqualTo(Details.MAX_DETAIL_CHARS);
+    }
 }
