@@ -20,7 +20,7 @@ import java.util.Set;
 /**
  * Decodes and validates raw Kafka records. Good records go on as {@link TrainingRecord}s; anything else goes to
  * {@link #DEAD_LETTERS} with its reason, and counts in {@code deadLetters.<reason>}. Bad input never fails the job
- * and never logs a stack trace.
+ * and never logs a stack trace; what it logs is the short detail (one line, at most 256 characters).
  */
 public final class DecodeFunction extends ProcessFunction<RawRecord, TrainingRecord> {
 
@@ -54,20 +54,39 @@ public final class DecodeFunction extends ProcessFunction<RawRecord, TrainingRec
 
     @Override
     public void processElement(RawRecord raw, Context ctx, Collector<TrainingRecord> out) {
+        TrainingRecord r;
+        try {
+            r = decode(raw);
+        } catch (RecordRejectedException e) {
+            reject(raw, ctx, e);
+            return;
+        }
+        decoded.inc();
+        out.collect(r);
+    }
+
+    /**
+     * Decodes and validates one record. Every failure is a {@link RecordRejectedException}: a decoder bug
+     * ({@code malformed-record}) and running out of memory on one record ({@code oversized}) too, so that one
+     * record never turns into an endless restart loop.
+     */
+    TrainingRecord decode(RawRecord raw) throws RecordRejectedException {
         try {
             TrainingRecord r = format.decode(raw.value);
             if (allowedModelIds != null && !allowedModelIds.contains(r.modelId)) {
                 throw new RecordRejectedException(RejectReason.UNKNOWN_MODEL,
                         "model id '" + r.modelId + "' is not configured");
             }
-            decoded.inc();
-            out.collect(r);
+            return r;
         } catch (RuntimeException e) {
-            // A decoder bug must not turn one record into an endless restart loop: it becomes a dead letter too.
-            reject(raw, ctx, new RecordRejectedException(RejectReason.MALFORMED_RECORD,
-                    "could not decode: " + e.getClass().getSimpleName() + ": " + e.getMessage()));
-        } catch (RecordRejectedException e) {
-            reject(raw, ctx, e);
+            throw new RecordRejectedException(RejectReason.MALFORMED_RECORD,
+                    "could not decode: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+        } catch (OutOfMemoryError e) {
+            // What failed to allocate belonged to this record alone (its arrays are garbage now); the job goes on.
+            throw new RecordRejectedException(RejectReason.OVERSIZED, "ran out of memory decoding a record of "
+                    + (raw.value == null ? 0 : raw.value.length) + " bytes (" + e.getMessage() + "); lower "
+                    + JobOptions.MAX_RECORD_BYTES.key() + " or " + JobOptions.MAX_ROWS_PER_RECORD.key()
+                    + ", or give the task managers more memory");
         }
     }
 

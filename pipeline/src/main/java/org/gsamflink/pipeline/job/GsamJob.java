@@ -22,6 +22,7 @@ import org.gsamflink.operators.TrainingOptions;
 import org.gsamflink.operators.TrainingRecord;
 import org.gsamflink.pipeline.format.RecordFormat;
 import org.gsamflink.pipeline.format.RecordLimits;
+import org.gsamflink.pipeline.model.ModelDataType;
 import org.gsamflink.pipeline.model.ModelFactory;
 import org.gsamflink.pipeline.model.NetworkInfo;
 import org.gsamflink.pipeline.model.UpdaterKind;
@@ -30,6 +31,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.HashSet;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
@@ -95,9 +97,47 @@ public final class GsamJob {
     }
 
     public static RecordFormat recordFormat(JobConfig c, ModelSpec spec) {
-        RecordLimits limits = new RecordLimits(spec.numFeatures(), spec.numClasses(), c.get(JobOptions.MAX_RECORD_BYTES));
+        RecordLimits limits = RecordLimits.builder()
+                .numFeatures(spec.numFeatures()).numClasses(spec.numClasses())
+                .maxRecordBytes(c.get(JobOptions.MAX_RECORD_BYTES))
+                .maxAbsFeature(maxAbsFeature(c))
+                .maxWeight(c.get(JobOptions.MAX_WEIGHT))
+                .maxRowsPerRecord(maxRowsPerRecord(c, spec))
+                .build();
         return RecordFormat.create(c.get(JobOptions.FORMAT).name(), c.get(JobOptions.DEFAULT_MODEL_ID), limits,
                 c.get(JobOptions.CSV_DELIMITER).charAt(0), c.get(JobOptions.CSV_LABEL_COLUMN));
+    }
+
+    /** {@code format.max-abs-feature}; unset with float16 parameters, float16's largest value. */
+    static double maxAbsFeature(JobConfig c) {
+        if (!c.isSet(JobOptions.MAX_ABS_FEATURE) && c.get(JobOptions.MODEL_DTYPE) == ModelDataType.FLOAT16) {
+            return Math.min(JobOptions.MAX_ABS_FEATURE.defaultValue(), JobConfig.FLOAT16_MAX);
+        }
+        return c.get(JobOptions.MAX_ABS_FEATURE);
+    }
+
+    /**
+     * {@code format.max-rows-per-record}, or by default {@code format.max-batch-memory} over the bytes of one row
+     * ({@link NetworkInfo#trainingBytesPerExample}).
+     *
+     * @throws JobConfigException if the memory budget does not hold a single row
+     */
+    static int maxRowsPerRecord(JobConfig c, ModelSpec spec) {
+        if (c.isSet(JobOptions.MAX_ROWS_PER_RECORD)) {
+            return c.get(JobOptions.MAX_ROWS_PER_RECORD);
+        }
+        long budget = c.get(JobOptions.MAX_BATCH_MEMORY).getBytes();
+        long perRow = NetworkInfo.trainingBytesPerExample(
+                MultiLayerConfiguration.fromJson(spec.networkConfigJson()), spec.numFeatures());
+        long rows = budget / perRow;
+        if (rows < 1) {
+            throw new JobConfigException(java.util.List.of("config keys '" + JobOptions.MAX_BATCH_MEMORY.key()
+                    + "' and '" + JobOptions.ARCHITECTURE.key() + "': one example of this network needs about "
+                    + perRow + " bytes, more than the budget of " + budget + " bytes"));
+        }
+        LOG.info("At most {} rows per record: {} bytes each within {} of {}", Math.min(rows, Integer.MAX_VALUE),
+                perRow, JobOptions.MAX_BATCH_MEMORY.key(), c.get(JobOptions.MAX_BATCH_MEMORY));
+        return (int) Math.min(rows, Integer.MAX_VALUE);
     }
 
     /** Builds the whole job into {@code env}: source, decoding, training and the Kafka sinks. */
@@ -129,8 +169,7 @@ public final class GsamJob {
                 trainingOptions(c));
 
         String prefix = c.get(JobOptions.TRANSACTIONAL_ID_PREFIX);
-        deadLetters.sinkTo(sink(c, new KafkaCodecs.DeadLetters(c.get(JobOptions.DEAD_LETTER_TOPIC)), prefix + "-dlq"))
-                .uid("dead-letter-sink").name("Dead letters");
+        deadLetters.sinkTo(deadLetterSink(c, prefix + "-dlq")).uid("dead-letter-sink").name("Dead letters");
         if (c.isSet(JobOptions.METRICS_TOPIC)) {
             trained.metrics().sinkTo(sink(c, new KafkaCodecs.MetricsJson(c.get(JobOptions.METRICS_TOPIC)), prefix + "-metrics"))
                     .uid("metrics-sink").name("Metrics topic");
@@ -180,10 +219,18 @@ public final class GsamJob {
     }
 
     static <T> KafkaSink<T> sink(JobConfig c, KafkaRecordSerializationSchema<T> schema, String transactionalIdPrefix) {
+        return sink(c, schema, transactionalIdPrefix, Map.of());
+    }
+
+    /** As {@link #sink(JobConfig, KafkaRecordSerializationSchema, String)}, with producer properties on top. */
+    static <T> KafkaSink<T> sink(JobConfig c, KafkaRecordSerializationSchema<T> schema, String transactionalIdPrefix,
+                                 Map<String, String> producerOverrides) {
+        Properties producer = clientProperties(c);
+        producer.putAll(producerOverrides);
         boolean exactlyOnce = c.get(JobOptions.DELIVERY) == JobOptions.Delivery.EXACTLY_ONCE;
         var b = KafkaSink.<T>builder()
                 .setBootstrapServers(c.get(JobOptions.BOOTSTRAP_SERVERS))
-                .setKafkaProducerConfig(clientProperties(c))
+                .setKafkaProducerConfig(producer)
                 .setRecordSerializer(schema)
                 .setDeliveryGuarantee(exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE);
         if (exactlyOnce) {
@@ -194,6 +241,38 @@ public final class GsamJob {
         }
         return b.build();
     }
+
+    /**
+     * The dead-letter sink: values cut to {@code sink.dead-letter-max-bytes}, and a producer whose
+     * {@code max.request.size} takes the largest such dead letter (Kafka's default of 1 MiB, the user's larger
+     * {@code kafka.max.request.size}, or what the dead letters need; a smaller user value fails in
+     * {@link JobConfig}).
+     */
+    static KafkaSink<DeadLetter> deadLetterSink(JobConfig c, String transactionalIdPrefix) {
+        int maxValue = c.get(JobOptions.DEAD_LETTER_MAX_BYTES);
+        long requestSize = deadLetterRequestSize(c);
+        Map<String, String> producer = new java.util.HashMap<>();
+        producer.put("max.request.size", String.valueOf(requestSize));
+        // The producer refuses a record larger than its whole buffer (32 MiB by default) as well.
+        if (requestSize > KAFKA_DEFAULT_BUFFER_MEMORY && !c.kafkaProperties().containsKey("buffer.memory")) {
+            producer.put("buffer.memory", String.valueOf(2 * requestSize));
+        }
+        return sink(c, new KafkaCodecs.DeadLetters(c.get(JobOptions.DEAD_LETTER_TOPIC), maxValue),
+                transactionalIdPrefix, producer);
+    }
+
+    /** The dead-letter producer's {@code max.request.size}. */
+    static long deadLetterRequestSize(JobConfig c) {
+        String set = c.kafkaProperties().getProperty("max.request.size");
+        long configured = set == null ? KAFKA_DEFAULT_MAX_REQUEST_SIZE : Long.parseLong(set.strip());
+        return Math.max(configured,
+                KafkaCodecs.DeadLetters.requiredRequestSize(c.get(JobOptions.DEAD_LETTER_MAX_BYTES)));
+    }
+
+    /** The Kafka producer's default {@code max.request.size} (1 MiB). */
+    static final long KAFKA_DEFAULT_MAX_REQUEST_SIZE = 1 << 20;
+    /** The Kafka producer's default {@code buffer.memory} (32 MiB). */
+    static final long KAFKA_DEFAULT_BUFFER_MEMORY = 32L << 20;
 
     private static Properties clientProperties(JobConfig c) {
         Properties p = c.kafkaProperties();

@@ -146,6 +146,7 @@ public final class JobConfig {
             }
         }
         checkRules(options, errors);
+        checkDeadLetterRequestSize(options, kafka, errors);
         if (!errors.isEmpty()) {
             throw new JobConfigException(errors);
         }
@@ -176,6 +177,7 @@ public final class JobConfig {
                     + c.get(JobOptions.CSV_DELIMITER) + "'");
         }
         positive(c, JobOptions.MAX_RECORD_BYTES, errors);
+        checkInputBounds(c, errors);
         positive(c, JobOptions.BATCH_SIZE, errors);
         positive(c, JobOptions.METRICS_EVERY, errors);
         positive(c, JobOptions.MAX_LIVE_MODELS, errors);
@@ -218,6 +220,62 @@ public final class JobConfig {
             org.gsamflink.operators.DevicePlacement.parse(c.get(JobOptions.DEVICES));
         } catch (IllegalArgumentException e) {
             errors.add("config key 'training.devices': " + e.getMessage());
+        }
+    }
+
+    /** Largest finite float16 value: a larger bound on |feature| would let features overflow to infinity. */
+    static final double FLOAT16_MAX = 65504;
+
+    /** The format.* bounds on features, weights, rows and batch memory, and the dead letters' size. */
+    private static void checkInputBounds(Configuration c, List<String> errors) {
+        positiveNumber(c, JobOptions.MAX_ABS_FEATURE, errors);
+        positiveNumber(c, JobOptions.MAX_WEIGHT, errors);
+        if (c.contains(JobOptions.MAX_ROWS_PER_RECORD)) {
+            positive(c, JobOptions.MAX_ROWS_PER_RECORD, errors);
+        }
+        if (c.get(JobOptions.MAX_BATCH_MEMORY).getBytes() <= 0) {
+            errors.add("config key '" + JobOptions.MAX_BATCH_MEMORY.key() + "': must be > 0 bytes, got "
+                    + c.get(JobOptions.MAX_BATCH_MEMORY));
+        }
+        positive(c, JobOptions.DEAD_LETTER_MAX_BYTES, errors);
+        if (c.get(JobOptions.DEAD_LETTER_MAX_BYTES) > Integer.MAX_VALUE - KafkaCodecs.DeadLetters.OVERHEAD_BYTES) {
+            errors.add("config key '" + JobOptions.DEAD_LETTER_MAX_BYTES.key() + "': must be <= "
+                    + (Integer.MAX_VALUE - KafkaCodecs.DeadLetters.OVERHEAD_BYTES) + " (Kafka's max.request.size "
+                    + "is an int), got " + c.get(JobOptions.DEAD_LETTER_MAX_BYTES));
+        }
+        if (c.get(JobOptions.MODEL_DTYPE) == org.gsamflink.pipeline.model.ModelDataType.FLOAT16
+                && c.contains(JobOptions.MAX_ABS_FEATURE) && c.get(JobOptions.MAX_ABS_FEATURE) > FLOAT16_MAX) {
+            errors.add("config keys '" + JobOptions.MAX_ABS_FEATURE.key() + "' and '" + JobOptions.MODEL_DTYPE.key()
+                    + "': float16 holds at most " + (int) FLOAT16_MAX + ", got a bound of "
+                    + c.get(JobOptions.MAX_ABS_FEATURE));
+        }
+    }
+
+    /**
+     * The dead-letter sink raises its producer's {@code max.request.size} to what the largest dead letter needs; a
+     * smaller {@code kafka.max.request.size} set by the user would make it fail on the first large bad record, so
+     * that is a problem at start.
+     */
+    private static void checkDeadLetterRequestSize(Configuration c, Properties kafka, List<String> errors) {
+        String set = kafka.getProperty("max.request.size");
+        if (set == null) {
+            return;
+        }
+        long requestSize;
+        try {
+            requestSize = Long.parseLong(set.strip());
+        } catch (NumberFormatException e) {
+            errors.add("config key 'kafka.max.request.size': must be an integer number of bytes, got '" + set + "'");
+            return;
+        }
+        int maxValue = c.get(JobOptions.DEAD_LETTER_MAX_BYTES);
+        long needed = KafkaCodecs.DeadLetters.requiredRequestSize(maxValue);
+        if (maxValue > 0 && requestSize < needed) {
+            errors.add("config keys 'kafka.max.request.size' and '" + JobOptions.DEAD_LETTER_MAX_BYTES.key()
+                    + "': dead letters of up to " + maxValue + " bytes need max.request.size >= " + needed
+                    + " (the value plus " + KafkaCodecs.DeadLetters.OVERHEAD_BYTES + " bytes for headers and batch "
+                    + "framing), got " + requestSize + "; raise kafka.max.request.size or lower "
+                    + JobOptions.DEAD_LETTER_MAX_BYTES.key());
         }
     }
 

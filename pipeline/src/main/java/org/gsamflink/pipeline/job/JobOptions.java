@@ -66,6 +66,26 @@ public final class JobOptions {
             .withDescription("Model id of CSV records and of JSON records without a \"model\" field.");
     public static final ConfigOption<Integer> MAX_RECORD_BYTES = ConfigOptions.key("format.max-record-bytes")
             .intType().defaultValue(16 << 20).withDescription("Larger records are dead letters (oversized).");
+    public static final ConfigOption<Double> MAX_ABS_FEATURE = ConfigOptions.key("format.max-abs-feature")
+            .doubleType().defaultValue(org.gsamflink.pipeline.format.RecordLimits.DEFAULT_MAX_ABS_FEATURE)
+            .withDescription("Largest |feature|; a record with a larger finite feature is a dead letter "
+                    + "(out-of-range). Default 1e6: no real input comes near it, and float32 activations and "
+                    + "gradients stay finite below it. With model.dtype float16 the default is 65504, float16's "
+                    + "largest value.");
+    public static final ConfigOption<Double> MAX_WEIGHT = ConfigOptions.key("format.max-weight")
+            .doubleType().defaultValue(org.gsamflink.pipeline.format.RecordLimits.DEFAULT_MAX_WEIGHT)
+            .withDescription("Largest loss weight; a record with a larger weight is a dead letter (out-of-range). "
+                    + "Default 1000: inverse-frequency weights of a 1-in-1000 class.");
+    public static final ConfigOption<Integer> MAX_ROWS_PER_RECORD = ConfigOptions.key("format.max-rows-per-record")
+            .intType().noDefaultValue()
+            .withDescription("Most rows in one binary minibatch record; more is a dead letter (too-many-rows). "
+                    + "Default: format.max-batch-memory divided by one row's bytes (its features plus the "
+                    + "network's activations and their gradients, from the architecture's layer sizes).");
+    public static final ConfigOption<org.apache.flink.configuration.MemorySize> MAX_BATCH_MEMORY =
+            ConfigOptions.key("format.max-batch-memory").memoryType()
+                    .defaultValue(org.apache.flink.configuration.MemorySize.ofMebiBytes(256))
+                    .withDescription("Memory one minibatch record may take to decode and train (e.g. 256 mb); "
+                            + "sets the default of format.max-rows-per-record.");
 
     // ---- Model
     public static final ConfigOption<String> ARCHITECTURE = ConfigOptions.key("model.architecture")
@@ -137,6 +157,13 @@ public final class JobOptions {
             .stringType().noDefaultValue().withDescription("Topic for model-snapshot notifications (unset: none).");
     public static final ConfigOption<String> DEAD_LETTER_TOPIC = ConfigOptions.key("sink.dead-letter-topic")
             .stringType().defaultValue("gsam-dead-letters").withDescription("Topic for records that cannot be trained on.");
+    public static final ConfigOption<Integer> DEAD_LETTER_MAX_BYTES = ConfigOptions.key("sink.dead-letter-max-bytes")
+            .intType().defaultValue(900 << 10)
+            .withDescription("A dead letter's value is the record's first this many bytes (header gsam.truncated: "
+                    + "the original size). Default 900 KiB: with its headers it fits Kafka's default producer "
+                    + "max.request.size and topic max.message.bytes (1 MiB), and a float32 minibatch of "
+                    + "256×784 stays whole. The dead-letter producer's max.request.size is raised to this plus "
+                    + "16 KiB when needed; the topic's max.message.bytes must allow as much.");
     public static final ConfigOption<Delivery> DELIVERY = ConfigOptions.key("sink.delivery")
             .enumType(Delivery.class).defaultValue(Delivery.EXACTLY_ONCE)
             .withDescription("exactly_once (transactions tied to checkpoints) | at_least_once.");

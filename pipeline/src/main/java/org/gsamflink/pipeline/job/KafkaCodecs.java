@@ -36,29 +36,61 @@ public final class KafkaCodecs {
         }
     }
 
-    /** Dead letters: the original bytes as the value, the reason and the source as headers. */
+    /**
+     * Dead letters: the original bytes as the value, the reason and the source as headers. A value longer than
+     * {@code maxValueBytes} is cut to its first {@code maxValueBytes} bytes and carries {@link #TRUNCATED} with the
+     * original size, so that every dead letter fits the producer's {@code max.request.size} and the topic's
+     * {@code max.message.bytes}; the detail header is one line of at most 256 characters.
+     */
     public static final class DeadLetters implements KafkaRecordSerializationSchema<DeadLetter> {
-        private static final long serialVersionUID = 1L;
+        private static final long serialVersionUID = 2L;
         public static final String REASON = "gsam.reason";
         public static final String DETAIL = "gsam.detail";
         public static final String SOURCE_TOPIC = "gsam.source.topic";
         public static final String SOURCE_PARTITION = "gsam.source.partition";
         public static final String SOURCE_OFFSET = "gsam.source.offset";
+        /** Present on a cut value: the original value's size in bytes, in decimal. */
+        public static final String TRUNCATED = "gsam.truncated";
+        /**
+         * What a dead letter needs beyond its value, with a wide margin: the headers (keys ~110 bytes; reason ≤ 32;
+         * detail ≤ 256 characters = ≤ 768 bytes of UTF-8; source topic ≤ 249; partition, offset and size ≤ 31),
+         * the record's own framing (≤ 30 bytes) and the record batch header (61 bytes): under 1.3 KiB.
+         */
+        public static final int OVERHEAD_BYTES = 16 << 10;
         private final String topic;
+        private final int maxValueBytes;
 
         public DeadLetters(String topic) {
+            this(topic, JobOptions.DEAD_LETTER_MAX_BYTES.defaultValue());
+        }
+
+        public DeadLetters(String topic, int maxValueBytes) {
+            if (maxValueBytes <= 0) {
+                throw new IllegalArgumentException("maxValueBytes must be > 0, got " + maxValueBytes);
+            }
             this.topic = topic;
+            this.maxValueBytes = maxValueBytes;
+        }
+
+        /** The producer's {@code max.request.size} that every dead letter of at most {@code maxValueBytes} fits. */
+        public static long requiredRequestSize(int maxValueBytes) {
+            return (long) maxValueBytes + OVERHEAD_BYTES;
         }
 
         @Override
         public ProducerRecord<byte[], byte[]> serialize(DeadLetter d, KafkaSinkContext ctx, Long timestamp) {
             RecordHeaders headers = new RecordHeaders();
             headers.add(REASON, utf8(d.reason));
-            headers.add(DETAIL, utf8(d.detail));
+            headers.add(DETAIL, utf8(org.gsamflink.pipeline.format.Details.oneLine(d.detail)));
             headers.add(SOURCE_TOPIC, utf8(d.sourceTopic));
             headers.add(SOURCE_PARTITION, utf8(Integer.toString(d.sourcePartition)));
             headers.add(SOURCE_OFFSET, utf8(Long.toString(d.sourceOffset)));
-            return new ProducerRecord<>(topic, null, null, null, d.value, headers);
+            byte[] value = d.value;
+            if (value != null && value.length > maxValueBytes) {
+                headers.add(TRUNCATED, utf8(Integer.toString(value.length)));
+                value = java.util.Arrays.copyOf(value, maxValueBytes);
+            }
+            return new ProducerRecord<>(topic, null, null, null, value, headers);
         }
     }
 

@@ -97,4 +97,74 @@ class GsamJobTest {
         assertThat(options.snapshotEverySteps()).isZero();
         assertThat(options.maxLiveModels()).isEqualTo(3);
     }
+
+    // ---- input bounds and dead letters
+
+    @Test
+    void theRowBoundIsTheBatchMemoryOverOneRowsBytes() {
+        JobConfig c = config();
+        // mlp:16-32-4 in float32: 16 decoded floats, the 16 inputs, 32 + 4 activations and as many gradients.
+        long perRow = 4 * 16 + 4 * (16 + 2 * (32 + 4));
+
+        assertThat(GsamJob.maxRowsPerRecord(c, GsamJob.modelSpec(c))).isEqualTo((int) ((256L << 20) / perRow));
+        JobConfig half = config("format.max-batch-memory", "128 mb");
+        assertThat(GsamJob.maxRowsPerRecord(half, GsamJob.modelSpec(half))).isEqualTo((int) ((128L << 20) / perRow));
+        JobConfig set = config("format.max-rows-per-record", "7");
+        assertThat(GsamJob.maxRowsPerRecord(set, GsamJob.modelSpec(set))).isEqualTo(7);
+    }
+
+    @Test
+    void aConvolutionCountsItsFeatureMaps() {
+        JobConfig mlp = config("model.architecture", "mlp:784-10");
+        JobConfig cnn = config("model.architecture", "cnn:28x28x1-10");
+
+        int mlpRows = GsamJob.maxRowsPerRecord(mlp, GsamJob.modelSpec(mlp));
+        int cnnRows = GsamJob.maxRowsPerRecord(cnn, GsamJob.modelSpec(cnn));
+        // 16 feature maps of 28x28 alone are 16x the input: far fewer rows fit.
+        assertThat(cnnRows).isPositive().isLessThan(mlpRows / 10);
+    }
+
+    @Test
+    void aBudgetBelowOneRowNamesTheKeys() {
+        JobConfig c = config("format.max-batch-memory", "100 bytes");
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> GsamJob.maxRowsPerRecord(c, GsamJob.modelSpec(c)))
+                .isInstanceOf(JobConfigException.class)
+                .hasMessageContaining("'format.max-batch-memory'").hasMessageContaining("'model.architecture'");
+    }
+
+    @Test
+    void theRecordFormatAppliesTheBounds() {
+        JobConfig c = config("format.type", "binary", "format.max-rows-per-record", "2", "format.max-weight", "5");
+        RecordFormat format = GsamJob.recordFormat(c, GsamJob.modelSpec(c));
+
+        TrainingRecord three = TrainingRecord.minibatch("m", 16, new float[48], new int[3]);
+        org.assertj.core.api.Assertions.assertThatExceptionOfType(
+                        org.gsamflink.pipeline.format.RecordRejectedException.class)
+                .isThrownBy(() -> format.decode(format.encode(three)))
+                .satisfies(e -> assertThat(e.reason()).isEqualTo(org.gsamflink.pipeline.format.RejectReason.TOO_MANY_ROWS));
+        TrainingRecord heavy = new TrainingRecord("m", 1, 16, new float[16], new int[1], new float[] {6}, true);
+        org.assertj.core.api.Assertions.assertThatExceptionOfType(
+                        org.gsamflink.pipeline.format.RecordRejectedException.class)
+                .isThrownBy(() -> format.decode(format.encode(heavy)))
+                .satisfies(e -> assertThat(e.reason()).isEqualTo(org.gsamflink.pipeline.format.RejectReason.OUT_OF_RANGE));
+    }
+
+    @Test
+    void theFeatureBoundFollowsFloat16WhenUnset() {
+        assertThat(GsamJob.maxAbsFeature(config())).isEqualTo(1e6);
+        assertThat(GsamJob.maxAbsFeature(config("model.dtype", "float16"))).isEqualTo(65504);
+        assertThat(GsamJob.maxAbsFeature(config("model.dtype", "float16", "format.max-abs-feature", "100")))
+                .isEqualTo(100);
+        assertThat(GsamJob.maxAbsFeature(config("format.max-abs-feature", "1e9"))).isEqualTo(1e9);
+    }
+
+    @Test
+    void theDeadLetterProducerTakesTheLargestDeadLetter() {
+        assertThat(GsamJob.deadLetterRequestSize(config())).isEqualTo(1 << 20);
+        assertThat(GsamJob.deadLetterRequestSize(config("sink.dead-letter-max-bytes", "2097152")))
+                .isEqualTo((2 << 20) + 16 * 1024);
+        assertThat(GsamJob.deadLetterRequestSize(config("kafka.max.request.size", "8388608"))).isEqualTo(8 << 20);
+        assertThat(GsamJob.deadLetterSink(config(), "p")).isNotNull();
+    }
 }

@@ -280,6 +280,19 @@ class JobConfigTest {
         "training.devices|gpu0|training.devices|auto, none or a list",
         "training.devices|0,0|training.devices|twice",
         "source.topic-pattern|gsam-(|source.topic-pattern|regex",
+        // bounds on inputs and dead letters
+        "format.max-abs-feature|0|format.max-abs-feature|> 0",
+        "format.max-abs-feature|Infinity|format.max-abs-feature|finite",
+        "format.max-abs-feature|big|format.max-abs-feature|big",
+        "format.max-weight|-1|format.max-weight|> 0",
+        "format.max-weight|NaN|format.max-weight|finite",
+        "format.max-rows-per-record|0|format.max-rows-per-record|> 0",
+        "format.max-rows-per-record|many|format.max-rows-per-record|many",
+        "format.max-batch-memory|0|format.max-batch-memory|> 0",
+        "format.max-batch-memory|lots|format.max-batch-memory|lots",
+        "sink.dead-letter-max-bytes|0|sink.dead-letter-max-bytes|> 0",
+        "sink.dead-letter-max-bytes|2147480000|sink.dead-letter-max-bytes|max.request.size is an int",
+        "kafka.max.request.size|1MB|kafka.max.request.size|integer number of bytes",
     })
     void aBadValueIsOneProblemNamingItsKey(String key, String value, String namedKey, String detail) {
         Map<String, String> flat = minimal(key, value);
@@ -290,6 +303,47 @@ class JobConfigTest {
         assertThat(problems(flat)).singleElement().asString()
                 .contains("'" + namedKey + "'")
                 .contains(detail);
+    }
+
+    @Test
+    void aMaxRequestSizeTooSmallForTheDeadLettersNamesBothKeys() {
+        assertThat(problems(minimal("kafka.max.request.size", "500000"))).singleElement().asString()
+                .contains("'kafka.max.request.size'").contains("'sink.dead-letter-max-bytes'")
+                .contains(">= " + (900 * 1024 + 16 * 1024)).contains("got 500000");
+        assertThat(problems(minimal("kafka.max.request.size", "1048576", "sink.dead-letter-max-bytes", "2097152")))
+                .singleElement().asString().contains("'kafka.max.request.size'")
+                .contains("'sink.dead-letter-max-bytes'").contains("2097152");
+    }
+
+    @Test
+    void aFeatureBoundBeyondFloat16NamesTheBoundAndTheDtype() {
+        assertThat(problems(minimal("model.dtype", "float16", "format.max-abs-feature", "1e5"))).singleElement()
+                .asString().contains("'format.max-abs-feature'").contains("'model.dtype'").contains("65504");
+        // Unset, the bound follows the dtype instead of being a problem.
+        assertThat(JobConfig.fromMap(minimal("model.dtype", "float16")).get(JobOptions.MODEL_DTYPE)).isNotNull();
+    }
+
+    @Test
+    void inputBoundsAndDeadLetterSizeHaveTheirDocumentedDefaults() {
+        JobConfig c = JobConfig.fromMap(minimal());
+
+        assertThat(c.get(JobOptions.MAX_ABS_FEATURE)).isEqualTo(1e6);
+        assertThat(c.get(JobOptions.MAX_WEIGHT)).isEqualTo(1000.0);
+        assertThat(c.isSet(JobOptions.MAX_ROWS_PER_RECORD)).isFalse();
+        assertThat(c.get(JobOptions.MAX_BATCH_MEMORY).getBytes()).isEqualTo(256L << 20);
+        assertThat(c.get(JobOptions.DEAD_LETTER_MAX_BYTES)).isEqualTo(900 << 10);
+    }
+
+    @Test
+    void inputBoundsThatHoldAreNotProblems() {
+        JobConfig c = JobConfig.fromMap(minimal("format.max-abs-feature", "255", "format.max-weight", "10",
+                "format.max-rows-per-record", "512", "format.max-batch-memory", "64 mb",
+                "sink.dead-letter-max-bytes", "2097152", "kafka.max.request.size", "4194304",
+                "model.dtype", "float16", "format.max-abs-feature", "60000"));
+
+        assertThat(c.get(JobOptions.MAX_ROWS_PER_RECORD)).isEqualTo(512);
+        assertThat(c.get(JobOptions.MAX_BATCH_MEMORY).getMebiBytes()).isEqualTo(64);
+        assertThat(c.get(JobOptions.MAX_ABS_FEATURE)).isEqualTo(60000.0);
     }
 
     @Test
