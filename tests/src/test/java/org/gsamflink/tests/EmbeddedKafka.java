@@ -58,12 +58,17 @@ final class EmbeddedKafka implements AutoCloseable {
     }
 
     void createTopics(String... topics) throws Exception {
+        createTopics(Map.of(), topics);
+    }
+
+    /** Creates single-partition topics with the given topic configs (e.g. {@code max.message.bytes}). */
+    void createTopics(Map<String, String> topicConfigs, String... topics) throws Exception {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         try (Admin admin = Admin.create(p)) {
             List<NewTopic> list = new ArrayList<>();
             for (String t : topics) {
-                list.add(new NewTopic(t, 1, (short) 1));
+                list.add(new NewTopic(t, 1, (short) 1).configs(topicConfigs));
             }
             admin.createTopics(list).all().get();
             // A producer that writes before the partition has a leader in the broker's metadata gets
@@ -86,11 +91,17 @@ final class EmbeddedKafka implements AutoCloseable {
     }
 
     void produce(String topic, List<byte[]> values) {
+        produce(topic, values, Map.of());
+    }
+
+    /** As {@link #produce(String, List)}, with producer settings on top (e.g. a larger {@code max.request.size}). */
+    void produce(String topic, List<byte[]> values, Map<String, String> producerConfig) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.putAll(producerConfig);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
                 new ByteArraySerializer())) {
             List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
