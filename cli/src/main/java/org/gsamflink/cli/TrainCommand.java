@@ -75,7 +75,7 @@ public final class TrainCommand implements Callable<Integer> {
     public static final int DEFAULT_HIDDEN = 256;
     /** The optimizer settings as this command's flags spell them, for the settings' messages. */
     static final OptimizerSettings.Names FLAGS = new OptimizerSettings.Names("--optimizer", "--alpha", "--rho",
-            "--rho-max", "--rho-min", "--perturbation", "--minimize-fp");
+            "--rho-max", "--rho-min", "--perturbation", "--minimize-fp", "--clip-norm");
 
     @Spec
     CommandSpec spec;
@@ -373,6 +373,7 @@ public final class TrainCommand implements Callable<Integer> {
             if (optimizer.rhoMin != null) {
                 b.rhoMin(optimizer.rhoMin);
             }
+            b.clipNorm(optimizer.clipNorm);
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }

@@ -123,6 +123,11 @@ final class TrainOptions {
                 description = "GSAM decomposition: the authors' d = g_p - alpha*g_perp (default, true) or, with "
                         + "--no-minimize-fp, JAX's d = g + alpha*g_p_perp.")
         boolean minimizeFp = OptimizerSettings.DEFAULT_MINIMIZE_FP;
+
+        @Option(names = "--clip-norm", paramLabel = "NORM",
+                description = "Clip the final direction (after the GSAM decomposition; the gradient with rho 0) to "
+                        + "this global norm of the mean-loss gradient; 0 (default) = no clipping.")
+        double clipNorm = OptimizerSettings.DEFAULT_CLIP_NORM;
     }
 
     static final class BaseOptimizerOptions {

@@ -62,6 +62,7 @@ class TrainOptionValidationTest {
         "--lr NaN|--lr must be a finite number > 0, got NaN",
         "--alpha -0.5|--alpha must be a finite number >= 0, got -0.5",
         "--rho-max -1|--rho-max must be a finite number >= 0, got -1.0",
+        "--clip-norm -1|--clip-norm must be a finite number > 0 (or 0 for no clipping), got -1.0",
         "--momentum 1|--momentum must be in [0, 1), got 1.0",
         "--label-smoothing 1|--label-smoothing must be in [0, 1), got 1.0",
         "--warmup -3|--warmup must be >= 0, got -3",

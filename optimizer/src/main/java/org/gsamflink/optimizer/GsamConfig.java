@@ -22,6 +22,11 @@ import java.util.Objects;
  *
  * <p>When no lr scheduler is given, the network's own updater learning rate (and any DL4J {@code ISchedule} on
  * it) stays in charge; ρ schedulers that follow the lr then read that rate.
+ *
+ * <p>Guards, both off by default: {@link Builder#clipNorm} clips the final direction d by its global norm (after
+ * the decomposition, as big_vision's GSAM trainer does), and {@link Builder#lossSpikeGuard} skips isolated loss
+ * spikes. The non-finite checks (loss, gradient, perturbed pass, direction, new parameters and updater state) are
+ * always on: see {@link SkipReason}.
  */
 public final class GsamConfig {
 
@@ -30,6 +35,8 @@ public final class GsamConfig {
     public static final PerturbationMode DEFAULT_PERTURBATION = PerturbationMode.NONE;
     public static final boolean DEFAULT_MINIMIZE_FP = true;
     public static final long DEFAULT_SEED = 42L;
+    /** No clipping of the direction. */
+    public static final double DEFAULT_CLIP_NORM = 0.0;
 
     private final double alpha;
     private final RhoScheduler rhoScheduler;
@@ -38,8 +45,12 @@ public final class GsamConfig {
     private final boolean minimizeFp;
     private final double epsilon;
     private final long seed;
+    private final double clipNorm;
+    private final LossSpikeGuard lossSpikeGuard;
 
     private GsamConfig(Builder b) {
+        this.clipNorm = b.clipNorm;
+        this.lossSpikeGuard = b.lossSpikeGuard;
         this.alpha = b.alpha;
         this.rhoScheduler = b.rhoScheduler;
         this.lrScheduler = b.lrScheduler;
@@ -78,6 +89,8 @@ public final class GsamConfig {
         b.minimizeFp = minimizeFp;
         b.epsilon = epsilon;
         b.seed = seed;
+        b.clipNorm = clipNorm;
+        b.lossSpikeGuard = lossSpikeGuard;
         return b;
     }
 
@@ -110,12 +123,33 @@ public final class GsamConfig {
         return seed;
     }
 
+    /**
+     * The largest norm the final direction d may have, in mean-loss units (the norm of the gradient of the mean
+     * minibatch loss, as {@link StepResult#gradNorm()}); 0 when d is not clipped.
+     */
+    public double clipNorm() {
+        return clipNorm;
+    }
+
+    /** Whether d is clipped ({@link #clipNorm()} &gt; 0). */
+    public boolean clipsDirection() {
+        return clipNorm > 0;
+    }
+
+    /** The loss-spike guard, or {@code null} when it is off. */
+    public LossSpikeGuard lossSpikeGuard() {
+        return lossSpikeGuard;
+    }
+
+    /** The settings; the guards only when they are on. */
     @Override
     public String toString() {
         return "GsamConfig{alpha=" + alpha + ", rho=" + rhoScheduler.describe()
                 + ", lr=" + (lrScheduler == null ? "updater" : lrScheduler.describe())
                 + ", perturbation=" + perturbation.name().toLowerCase()
-                + ", minimizeFp=" + minimizeFp + ", epsilon=" + epsilon + ", seed=" + seed + '}';
+                + ", minimizeFp=" + minimizeFp + ", epsilon=" + epsilon + ", seed=" + seed
+                + (clipsDirection() ? ", clipNorm=" + clipNorm : "")
+                + (lossSpikeGuard != null ? ", lossSpike=" + lossSpikeGuard : "") + '}';
     }
 
     /** Builder; each setter validates its own value, {@link #build()} the rules across fields. */
@@ -127,6 +161,8 @@ public final class GsamConfig {
         private boolean minimizeFp = DEFAULT_MINIMIZE_FP;
         private double epsilon = DEFAULT_EPSILON;
         private long seed = DEFAULT_SEED;
+        private double clipNorm = DEFAULT_CLIP_NORM;
+        private LossSpikeGuard lossSpikeGuard;
 
         private Builder() {}
 
@@ -198,11 +234,40 @@ public final class GsamConfig {
             return this;
         }
 
+        /**
+         * Clips the final direction d (after the decomposition; g when ρ_t = 0) to this global norm when it is
+         * larger: d ← d · clipNorm/‖d‖. In mean-loss units (as {@link StepResult#gradNorm()}: the gradient view's
+         * batch sum divided by the batch size); BatchNorm running statistics are not part of d. A finite number
+         * &gt; 0, or 0 or NaN for no clipping (the default).
+         */
+        public Builder clipNorm(double clipNorm) {
+            this.clipNorm = checkClipNorm("clipNorm", clipNorm);
+            return this;
+        }
+
+        /** The loss-spike guard; {@code null} (the default) turns it off. */
+        public Builder lossSpikeGuard(LossSpikeGuard lossSpikeGuard) {
+            this.lossSpikeGuard = lossSpikeGuard;
+            return this;
+        }
+
         public GsamConfig build() {
             if (rhoScheduler == null) {
                 throw new IllegalStateException("rho is required: set rho(…) or rhoScheduler(…) (use rho(0) for the plain base optimizer)");
             }
             return new GsamConfig(this);
         }
+    }
+
+    /** 0 for "off" (0 or NaN), else {@code clipNorm} if finite and &gt; 0; the message names it {@code name}. */
+    static double checkClipNorm(String name, double clipNorm) {
+        if (Double.isNaN(clipNorm) || clipNorm == 0) {
+            return 0.0;
+        }
+        if (!(Double.isFinite(clipNorm) && clipNorm > 0)) {
+            throw new IllegalArgumentException(name + " must be a finite number > 0 (or 0 for no clipping), got "
+                    + clipNorm);
+        }
+        return clipNorm;
     }
 }

@@ -39,8 +39,16 @@ import java.util.zip.ZipInputStream;
  * Version 2 is the same state without the two arrays, for where the parameters and updater state are already
  * stored elsewhere: a model snapshot, whose DL4J {@code ModelSerializer} zip holds both. After {@code lastRho} it
  * has {@code long numParams} and {@code long updaterStateLength} (the lengths of the arrays it leaves out) and ends.
- * {@link #encode()} writes version 1 (Flink keyed state keeps it), {@link #encodeWithoutParameters()} version 2;
  * {@link #withParametersFrom(byte[])} completes a version-2 state from its model zip.
+ *
+ * <p>Versions 3 and 4 are versions 1 and 2 followed by the state of the loss-spike guard ({@link LossSpikeGuard}):
+ * <pre>
+ *   int    windowLength   then windowLength doubles: the clean losses of the guard's window, oldest first
+ *   int    spikesLength   then spikesLength doubles: the current run of skipped spikes' losses, oldest first
+ * </pre>
+ * {@link #encode()} (Flink keyed state) writes version 1, {@link #encodeWithoutParameters()} (model snapshots)
+ * version 2 — or 3 and 4 when the guard's state is not empty. The oldest version that holds the state is written,
+ * so a state without loss-spike statistics stays byte-identical to, and readable by, the releases before them.
  *
  * <p>Never Java serialization. A reader accepts every version up to its own and rejects anything else with a message.
  */
@@ -48,11 +56,18 @@ public final class GsamState {
 
     public static final int MAGIC = 0x4753414D;
     /** The newest version this release reads (and writes, from {@link #encodeWithoutParameters()}). */
-    public static final short CURRENT_VERSION = 2;
+    public static final short CURRENT_VERSION = 4;
     /** The version with parameters and updater state, written by {@link #encode()}. */
     public static final short WITH_PARAMETERS_VERSION = 1;
     /** The version without them, written by {@link #encodeWithoutParameters()}. */
     public static final short WITHOUT_PARAMETERS_VERSION = 2;
+    /** {@link #WITH_PARAMETERS_VERSION} plus the loss-spike guard's state, when there is some. */
+    public static final short WITH_PARAMETERS_AND_GUARD_VERSION = 3;
+    /** {@link #WITHOUT_PARAMETERS_VERSION} plus the loss-spike guard's state, when there is some. */
+    public static final short WITHOUT_PARAMETERS_WITH_GUARD_VERSION = 4;
+    /** The most losses a guard state may hold ({@link LossSpikeGuard#MAX_WINDOW_SIZE}, or K, per array). */
+    private static final int MAX_GUARD_LOSSES = 1 << 20;
+    private static final double[] NO_LOSSES = new double[0];
 
     private final long step;
     private final long skippedSteps;
@@ -67,16 +82,21 @@ public final class GsamState {
     private final boolean hasParameters;
     private final long numParams;
     private final long updaterStateLength;
+    /** The loss-spike guard's window (oldest first) and current run of spikes; empty without a guard. */
+    private final double[] lossWindow;
+    private final double[] lossSpikes;
 
     GsamState(long step, long skippedSteps, long seed, int iterationCount, int epochCount, double lastLr,
-              double lastRho, INDArray params, INDArray updaterState) {
+              double lastRho, INDArray params, INDArray updaterState, double[] lossWindow, double[] lossSpikes) {
         this(step, skippedSteps, seed, iterationCount, epochCount, lastLr, lastRho, params, updaterState, true,
-                params.length(), updaterState == null ? 0 : updaterState.length());
+                params.length(), updaterState == null ? 0 : updaterState.length(), lossWindow, lossSpikes);
     }
 
     private GsamState(long step, long skippedSteps, long seed, int iterationCount, int epochCount, double lastLr,
                       double lastRho, INDArray params, INDArray updaterState, boolean hasParameters, long numParams,
-                      long updaterStateLength) {
+                      long updaterStateLength, double[] lossWindow, double[] lossSpikes) {
+        this.lossWindow = lossWindow == null ? NO_LOSSES : lossWindow.clone();
+        this.lossSpikes = lossSpikes == null ? NO_LOSSES : lossSpikes.clone();
         this.step = step;
         this.skippedSteps = skippedSteps;
         this.seed = seed;
@@ -117,6 +137,21 @@ public final class GsamState {
 
     public double lastRho() {
         return lastRho;
+    }
+
+    /** The loss-spike guard's window of clean losses, oldest first (empty without a guard). */
+    public double[] lossWindow() {
+        return lossWindow.clone();
+    }
+
+    /** The loss-spike guard's current run of skipped spikes' losses, oldest first. */
+    public double[] lossSpikes() {
+        return lossSpikes.clone();
+    }
+
+    /** Whether the state holds loss-spike statistics (and is then written as version 3 or 4). */
+    public boolean hasGuardState() {
+        return lossWindow.length > 0 || lossSpikes.length > 0;
     }
 
     /** Number of network parameters of this state (also of a state without them). */
@@ -164,13 +199,13 @@ public final class GsamState {
         }
         return new GsamState(step, skippedSteps, seed, iterationCount, epochCount, lastLr, lastRho,
                 zipParams.reshape(zipParams.length()), zipUpdater == null ? null : zipUpdater.reshape(haveUpdater),
-                true, numParams, updaterStateLength);
+                true, numParams, updaterStateLength, lossWindow, lossSpikes);
     }
 
     private void requireParameters() {
         if (!hasParameters) {
             throw new IllegalStateException("this GSAM optimizer state (version " + WITHOUT_PARAMETERS_VERSION
-                    + ") has no parameters or updater state; complete it with withParametersFrom(modelZip)");
+                    + " or " + WITHOUT_PARAMETERS_WITH_GUARD_VERSION + ") has no parameters or updater state; complete it with withParametersFrom(modelZip)");
         }
     }
 
@@ -199,32 +234,74 @@ public final class GsamState {
         target.assign(source.reshape(target.shape()).castTo(target.dataType()));
     }
 
-    /** The state in the binary format described above, version 1 (with parameters and updater state). */
+    /**
+     * The state in the binary format described above, with parameters and updater state: version 1, or 3 when it
+     * holds loss-spike statistics.
+     */
     public byte[] encode() {
         requireParameters();
-        long bytes = 64 + 9 + params.length() * 8 + 9 + (updaterState == null ? 0 : updaterState.length() * 8);
+        long bytes = 64 + 9 + params.length() * 8 + 9 + (updaterState == null ? 0 : updaterState.length() * 8)
+                + guardBytes();
         ByteArrayOutputStream bos = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8, bytes));
         try (DataOutputStream out = new DataOutputStream(bos)) {
-            writeHeader(out, WITH_PARAMETERS_VERSION);
+            writeHeader(out, hasGuardState() ? WITH_PARAMETERS_AND_GUARD_VERSION : WITH_PARAMETERS_VERSION);
             writeArray(out, params);
             writeArray(out, updaterState);
+            writeGuard(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return bos.toByteArray();
     }
 
-    /** The state without parameters and updater state: version 2, 70 bytes. */
+    /**
+     * The state without parameters and updater state: version 2, 70 bytes; or version 4 (70 + 8 bytes + 8 per loss)
+     * when it holds loss-spike statistics.
+     */
     public byte[] encodeWithoutParameters() {
-        ByteArrayOutputStream bos = new ByteArrayOutputStream(70);
+        ByteArrayOutputStream bos = new ByteArrayOutputStream((int) (70 + guardBytes()));
         try (DataOutputStream out = new DataOutputStream(bos)) {
-            writeHeader(out, WITHOUT_PARAMETERS_VERSION);
+            writeHeader(out, hasGuardState() ? WITHOUT_PARAMETERS_WITH_GUARD_VERSION : WITHOUT_PARAMETERS_VERSION);
             out.writeLong(numParams);
             out.writeLong(updaterStateLength);
+            writeGuard(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return bos.toByteArray();
+    }
+
+    private long guardBytes() {
+        return hasGuardState() ? 8 + 8L * (lossWindow.length + lossSpikes.length) : 0;
+    }
+
+    private void writeGuard(DataOutputStream out) throws IOException {
+        if (hasGuardState()) {
+            writeLosses(out, lossWindow);
+            writeLosses(out, lossSpikes);
+        }
+    }
+
+    private static void writeLosses(DataOutputStream out, double[] losses) throws IOException {
+        out.writeInt(losses.length);
+        for (double l : losses) {
+            out.writeDouble(l);
+        }
+    }
+
+    private static double[] readLosses(DataInputStream in) throws IOException {
+        int length = in.readInt();
+        if (length < 0 || length > MAX_GUARD_LOSSES) {
+            throw new IllegalArgumentException("GSAM optimizer state has an invalid loss-spike guard length " + length);
+        }
+        if (length > in.available() / 8) {
+            throw new EOFException();
+        }
+        double[] losses = new double[length];
+        for (int i = 0; i < length; i++) {
+            losses[i] = in.readDouble();
+        }
+        return losses;
     }
 
     private void writeHeader(DataOutputStream out, short version) throws IOException {
@@ -240,7 +317,7 @@ public final class GsamState {
     }
 
     /**
-     * Parses {@link #encode()}'s or {@link #encodeWithoutParameters()}'s output (versions 1 and 2); a clear {@link
+     * Parses {@link #encode()}'s or {@link #encodeWithoutParameters()}'s output (versions 1 to 4); a clear {@link
      * IllegalArgumentException} for anything else.
      */
     public static GsamState decode(byte[] bytes) {
@@ -262,21 +339,32 @@ public final class GsamState {
             int epochs = in.readInt();
             double lastLr = in.readDouble();
             double lastRho = in.readDouble();
-            GsamState state;
-            if (version == WITHOUT_PARAMETERS_VERSION) {
-                long numParams = in.readLong();
-                long updaterLength = in.readLong();
+            boolean withParameters = version == WITH_PARAMETERS_VERSION || version == WITH_PARAMETERS_AND_GUARD_VERSION;
+            boolean withGuard = version >= WITH_PARAMETERS_AND_GUARD_VERSION;
+            INDArray params = null;
+            INDArray updater = null;
+            long numParams;
+            long updaterLength;
+            if (withParameters) {
+                params = readArray(in);
+                updater = readArray(in);
+                if (params == null) {
+                    throw new IllegalArgumentException("GSAM optimizer state has an empty parameter vector");
+                }
+                numParams = params.length();
+                updaterLength = updater == null ? 0 : updater.length();
+            } else {
+                numParams = in.readLong();
+                updaterLength = in.readLong();
                 if (numParams <= 0 || updaterLength < 0) {
                     throw new IllegalArgumentException("GSAM optimizer state has invalid array lengths " + numParams
                             + " and " + updaterLength);
                 }
-                state = new GsamState(step, skipped, seed, iterations, epochs, lastLr, lastRho, null, null, false,
-                        numParams, updaterLength);
-            } else {
-                INDArray params = readArray(in);
-                INDArray updater = readArray(in);
-                state = new GsamState(step, skipped, seed, iterations, epochs, lastLr, lastRho, params, updater);
             }
+            double[] window = withGuard ? readLosses(in) : NO_LOSSES;
+            double[] spikes = withGuard ? readLosses(in) : NO_LOSSES;
+            GsamState state = new GsamState(step, skipped, seed, iterations, epochs, lastLr, lastRho, params, updater,
+                    withParameters, numParams, updaterLength, window, spikes);
             if (in.available() > 0) {
                 throw new IllegalArgumentException("GSAM optimizer state has " + in.available() + " trailing bytes");
             }

@@ -13,8 +13,10 @@ import java.util.Objects;
 /**
  * What a {@link Gsam} optimizer is told, in one typed, validated, immutable and {@link Serializable} value: the
  * preset ({@link OptimizerKind}), α, the ρ schedule and the lr schedule as {@link Schedulers} specs, the
- * perturbation mode, the decomposition and the dropout seed. {@link GsamConfig} and the schedulers are not
- * serializable and hold per-model runtime state; {@link #toGsamConfig()} builds them anew for each model.
+ * perturbation mode, the decomposition and the dropout seed, and the guards (clipping of the direction by its
+ * norm, the {@link LossSpikeGuard}; both off by default, and free with every preset). {@link GsamConfig} and the
+ * schedulers are not serializable and hold per-model runtime state; {@link #toGsamConfig()} builds them anew for
+ * each model.
  *
  * <p>The command line ({@code gsam-flink train}), the cluster job ({@code gsam.*} keys) and the operator's model
  * spec all speak this vocabulary, and the rules live here only:
@@ -58,6 +60,8 @@ public final class OptimizerSettings implements Serializable {
     public static final PerturbationMode DEFAULT_PERTURBATION = GsamConfig.DEFAULT_PERTURBATION;
     public static final boolean DEFAULT_MINIMIZE_FP = GsamConfig.DEFAULT_MINIMIZE_FP;
     public static final long DEFAULT_SEED = GsamConfig.DEFAULT_SEED;
+    /** No clipping: {@link GsamConfig#DEFAULT_CLIP_NORM}. */
+    public static final double DEFAULT_CLIP_NORM = GsamConfig.DEFAULT_CLIP_NORM;
 
     private final OptimizerKind preset;
     private final double alpha;
@@ -66,9 +70,15 @@ public final class OptimizerSettings implements Serializable {
     private final PerturbationMode perturbation;
     private final boolean minimizeFp;
     private final long seed;
+    /** Added after release 0.1.0: streams without them read as 0 (no clipping) and null (no guard). */
+    private final double clipNorm;
+    private final LossSpikeGuard lossSpikeGuard;
 
     private OptimizerSettings(OptimizerKind preset, double alpha, String rhoSpec, String lrSchedule,
-                              PerturbationMode perturbation, boolean minimizeFp, long seed) {
+                              PerturbationMode perturbation, boolean minimizeFp, long seed, double clipNorm,
+                              LossSpikeGuard lossSpikeGuard) {
+        this.clipNorm = clipNorm;
+        this.lossSpikeGuard = lossSpikeGuard;
         this.preset = preset;
         this.alpha = alpha;
         this.rhoSpec = rhoSpec;
@@ -90,7 +100,8 @@ public final class OptimizerSettings implements Serializable {
 
     /** A builder that builds these settings again (the preset's fixed settings are left unset, as they must be). */
     public Builder toBuilder() {
-        Builder b = builder().preset(preset).lrSchedule(lrSchedule).seed(seed);
+        Builder b = builder().preset(preset).lrSchedule(lrSchedule).seed(seed).clipNorm(clipNorm)
+                .lossSpikeGuard(lossSpikeGuard);
         if (preset != OptimizerKind.SGD) {
             b.rho(rhoSpec).perturbation(perturbation);
         }
@@ -131,6 +142,16 @@ public final class OptimizerSettings implements Serializable {
         return seed;
     }
 
+    /** The clip norm of the direction in mean-loss units ({@link GsamConfig.Builder#clipNorm}); 0: no clipping. */
+    public double clipNorm() {
+        return clipNorm;
+    }
+
+    /** The loss-spike guard, or {@code null} when it is off. */
+    public LossSpikeGuard lossSpikeGuard() {
+        return lossSpikeGuard;
+    }
+
     /** A new {@link GsamConfig} with new scheduler objects (they carry no state but are never shared). */
     public GsamConfig toGsamConfig() {
         GsamConfig.Builder b = GsamConfig.builder()
@@ -138,7 +159,9 @@ public final class OptimizerSettings implements Serializable {
                 .rhoScheduler(Schedulers.parseRho(rhoSpec))
                 .perturbation(perturbation)
                 .minimizeFp(minimizeFp)
-                .seed(seed);
+                .seed(seed)
+                .clipNorm(clipNorm)
+                .lossSpikeGuard(lossSpikeGuard);
         if (lrSchedule != null) {
             b.lrScheduler(Schedulers.parse(lrSchedule));
         }
@@ -149,19 +172,23 @@ public final class OptimizerSettings implements Serializable {
     public boolean equals(Object o) {
         return o instanceof OptimizerSettings s && preset == s.preset && Double.compare(alpha, s.alpha) == 0
                 && rhoSpec.equals(s.rhoSpec) && Objects.equals(lrSchedule, s.lrSchedule)
-                && perturbation == s.perturbation && minimizeFp == s.minimizeFp && seed == s.seed;
+                && perturbation == s.perturbation && minimizeFp == s.minimizeFp && seed == s.seed
+                && Double.compare(clipNorm, s.clipNorm) == 0 && Objects.equals(lossSpikeGuard, s.lossSpikeGuard);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(preset, alpha, rhoSpec, lrSchedule, perturbation, minimizeFp, seed);
+        return Objects.hash(preset, alpha, rhoSpec, lrSchedule, perturbation, minimizeFp, seed, clipNorm,
+                lossSpikeGuard);
     }
 
     @Override
     public String toString() {
         return "OptimizerSettings{preset=" + preset + ", alpha=" + alpha + ", rho=" + rhoSpec + ", lr="
                 + (lrSchedule == null ? "updater" : lrSchedule) + ", perturbation=" + lower(perturbation)
-                + ", minimizeFp=" + minimizeFp + ", seed=" + seed + '}';
+                + ", minimizeFp=" + minimizeFp + ", seed=" + seed
+                + (clipNorm > 0 ? ", clipNorm=" + clipNorm : "")
+                + (lossSpikeGuard != null ? ", lossSpike=" + lossSpikeGuard : "") + '}';
     }
 
     /** Deserialized settings pass the builder's rules again (a stream is not trusted to hold valid ones). */
@@ -191,14 +218,20 @@ public final class OptimizerSettings implements Serializable {
      * passes its flags ({@code --optimizer}, {@code --alpha}, {@code --rho-max}, …).
      */
     public record Names(String preset, String alpha, String rho, String rhoMax, String rhoMin, String perturbation,
-                        String minimizeFp) {
+                        String minimizeFp, String clipNorm) {
         public static final Names DEFAULT =
-                new Names("preset", "alpha", "rho", "rhoMax", "rhoMin", "perturbation", "minimizeFp");
+                new Names("preset", "alpha", "rho", "rhoMax", "rhoMin", "perturbation", "minimizeFp", "clipNorm");
 
         public Names {
-            for (String name : new String[] {preset, alpha, rho, rhoMax, rhoMin, perturbation, minimizeFp}) {
+            for (String name : new String[] {preset, alpha, rho, rhoMax, rhoMin, perturbation, minimizeFp, clipNorm}) {
                 Objects.requireNonNull(name, "names");
             }
+        }
+
+        /** The names of the settings before the guards; the clip norm is called {@code clipNorm}. */
+        public Names(String preset, String alpha, String rho, String rhoMax, String rhoMin, String perturbation,
+                     String minimizeFp) {
+            this(preset, alpha, rho, rhoMax, rhoMin, perturbation, minimizeFp, "clipNorm");
         }
     }
 
@@ -220,6 +253,8 @@ public final class OptimizerSettings implements Serializable {
         private PerturbationMode perturbation;
         private Boolean minimizeFp;
         private long seed = DEFAULT_SEED;
+        private double clipNorm = DEFAULT_CLIP_NORM;
+        private LossSpikeGuard lossSpikeGuard;
 
         private Builder(Names names) {
             this.names = names;
@@ -291,6 +326,21 @@ public final class OptimizerSettings implements Serializable {
         }
 
         /**
+         * Clips the final direction to this norm, in mean-loss units ({@link GsamConfig.Builder#clipNorm}): a finite
+         * number &gt; 0, or 0 or NaN for no clipping (the default). Allowed with every preset.
+         */
+        public Builder clipNorm(double clipNorm) {
+            this.clipNorm = GsamConfig.checkClipNorm(names.clipNorm(), clipNorm);
+            return this;
+        }
+
+        /** The loss-spike guard ({@code null}, the default: off). Allowed with every preset. */
+        public Builder lossSpikeGuard(LossSpikeGuard lossSpikeGuard) {
+            this.lossSpikeGuard = lossSpikeGuard;
+            return this;
+        }
+
+        /**
          * The rules across settings that need no learning-rate range, without building; for front ends that check
          * their input before the range is known ({@code gsam-flink train} does so before it reads any data).
          *
@@ -342,14 +392,14 @@ public final class OptimizerSettings implements Serializable {
             check();
             return switch (preset) {
                 case SGD -> new OptimizerSettings(preset, 0.0, ConstantScheduler.of(0.0).describe(), lrSchedule,
-                        PerturbationMode.NONE, DEFAULT_MINIMIZE_FP, seed);
+                        PerturbationMode.NONE, DEFAULT_MINIMIZE_FP, seed, clipNorm, lossSpikeGuard);
                 case SAM -> new OptimizerSettings(preset, 0.0, rhoSpec(), lrSchedule,
-                        perturbation == null ? DEFAULT_PERTURBATION : perturbation, DEFAULT_MINIMIZE_FP, seed);
+                        perturbation == null ? DEFAULT_PERTURBATION : perturbation, DEFAULT_MINIMIZE_FP, seed, clipNorm, lossSpikeGuard);
                 case ASAM -> new OptimizerSettings(preset, 0.0, rhoSpec(), lrSchedule, PerturbationMode.ASAM,
-                        DEFAULT_MINIMIZE_FP, seed);
+                        DEFAULT_MINIMIZE_FP, seed, clipNorm, lossSpikeGuard);
                 case GSAM -> new OptimizerSettings(preset, alpha == null ? DEFAULT_ALPHA : alpha, rhoSpec(), lrSchedule,
                         perturbation == null ? DEFAULT_PERTURBATION : perturbation,
-                        minimizeFp == null ? DEFAULT_MINIMIZE_FP : minimizeFp, seed);
+                        minimizeFp == null ? DEFAULT_MINIMIZE_FP : minimizeFp, seed, clipNorm, lossSpikeGuard);
             };
         }
 

@@ -3,8 +3,9 @@ package org.gsamflink.optimizer;
 import java.util.Locale;
 
 /**
- * Why {@link Gsam#step} skipped a step. A skipped step leaves the parameters, the updater state, the step counter
- * and the schedulers exactly as they were (only {@link Gsam#skippedSteps()} counts it).
+ * Why {@link Gsam#step} skipped a step. A skipped step leaves the parameters, the updater state, the step counter,
+ * DL4J's iteration and epoch counts and the schedulers exactly as they were (only {@link Gsam#skippedSteps()} counts
+ * it, and a {@link #LOSS_SPIKE} joins the guard's current run of spikes).
  */
 public enum SkipReason {
     /** The clean loss ℓ = L(w) was NaN or infinite. */
@@ -13,9 +14,15 @@ public enum SkipReason {
     NON_FINITE_GRADIENT,
     /** The perturbed loss ℓ_p or the perturbed gradient g_p was NaN or infinite. */
     NON_FINITE_PERTURBED,
-    /** The final direction d (after the decomposition and any clipping) held a NaN or infinite value. */
+    /**
+     * The final direction d (after the decomposition; g when ρ = 0) held a NaN or infinite value, or its norm
+     * overflowed the data type (checked before clipping, which would only turn ∞ into NaN).
+     */
     NON_FINITE_DIRECTION,
-    /** The parameters after the update would have held a NaN or infinite value. */
+    /**
+     * The parameters or the updater state after the update would have held a NaN or infinite value (w − update
+     * overflowing, Adam's second moment overflowing while d is finite, …); the update was rolled back.
+     */
     NON_FINITE_PARAMETERS,
     /** The clean loss exceeded the configured multiple of its running robust level (the loss-spike guard). */
     LOSS_SPIKE;

@@ -17,6 +17,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param gradNorm        ‖g‖
  * @param perturbedGradNorm ‖g_p‖
  * @param cosine          cos(g, g_p)
+ * @param directionNorm   ‖d‖, the norm of the final direction the base optimizer was given (after the
+ *                        decomposition; g itself when ρ_t = 0), in mean-loss units, <em>before</em> any clipping;
+ *                        NaN when the step was skipped before d was formed
+ * @param clipped         whether d was scaled down to {@link GsamConfig#clipNorm()} (its norm was larger)
  * @param rho             ρ_t
  * @param lr              lr_t
  * @param predictions     the clean pass's network outputs, one array per network output (the prequential
@@ -32,9 +36,19 @@ public record StepResult(
         double gradNorm,
         double perturbedGradNorm,
         double cosine,
+        double directionNorm,
+        boolean clipped,
         double rho,
         double lr,
         INDArray[] predictions) {
+
+    /** A result without the direction's norm (NaN) and not clipped: the components of releases before the guards. */
+    public StepResult(long step, SkipReason skipReason, int batchSize, double cleanLoss, double perturbedLoss,
+                      double surrogateGap, double gradNorm, double perturbedGradNorm, double cosine, double rho,
+                      double lr, INDArray[] predictions) {
+        this(step, skipReason, batchSize, cleanLoss, perturbedLoss, surrogateGap, gradNorm, perturbedGradNorm, cosine,
+                Double.NaN, false, rho, lr, predictions);
+    }
 
     /** Whether the step was skipped ({@link #skipReason()} says why). */
     public boolean skipped() {

@@ -46,6 +46,29 @@ class GsamConfigTest {
     }
 
     @Test
+    void guardsAreOffByDefaultAndValidated() {
+        GsamConfig plain = GsamConfig.sam(0.05);
+        assertThat(plain.clipNorm()).isZero().isEqualTo(GsamConfig.DEFAULT_CLIP_NORM);
+        assertThat(plain.clipsDirection()).isFalse();
+        assertThat(plain.lossSpikeGuard()).isNull();
+        assertThat(GsamConfig.builder().rho(0).clipNorm(Double.NaN).build().clipsDirection()).isFalse();
+        assertThat(GsamConfig.builder().rho(0).clipNorm(0).build().clipsDirection()).isFalse();
+        assertThatThrownBy(() -> GsamConfig.builder().clipNorm(-1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("clipNorm must be a finite number > 0 (or 0 for no clipping), got -1.0");
+        assertThatThrownBy(() -> GsamConfig.builder().clipNorm(Double.POSITIVE_INFINITY))
+                .hasMessage("clipNorm must be a finite number > 0 (or 0 for no clipping), got Infinity");
+
+        LossSpikeGuard guard = LossSpikeGuard.ofFactor(3);
+        GsamConfig on = GsamConfig.builder().rho(0.1).clipNorm(2).lossSpikeGuard(guard).build();
+        assertThat(on.clipNorm()).isEqualTo(2);
+        assertThat(on.lossSpikeGuard()).isSameAs(guard);
+        assertThat(on.toBuilder().build().toString()).isEqualTo(on.toString())
+                .endsWith(", clipNorm=2.0, lossSpike=factor=3.0,window=50,warmup=20,maxConsecutive=5}");
+        assertThat(plain.toString()).doesNotContain("clipNorm").doesNotContain("lossSpike");
+    }
+
+    @Test
     void buildRequiresRho() {
         assertThatThrownBy(() -> GsamConfig.builder().alpha(0.1).build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("rho is required");

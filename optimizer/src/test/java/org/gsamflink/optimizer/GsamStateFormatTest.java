@@ -14,7 +14,10 @@ import java.io.IOException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** {@link GsamState}'s two format versions: 1 with parameters and updater state, 2 without (for snapshots). */
+/**
+ * {@link GsamState}'s format versions: 1 with parameters and updater state, 2 without (for snapshots), 3 and 4 the
+ * same with the loss-spike guard's state.
+ */
 class GsamStateFormatTest {
 
     private static final GsamConfig CFG = GsamConfig.builder().alpha(0.2).rho(0.05).seed(3).build();
@@ -134,7 +137,101 @@ class GsamStateFormatTest {
     @Test
     void unknownVersionsAreRejected() {
         byte[] bytes = new Gsam(net(1), CFG).exportStateWithoutParameters();
-        bytes[5] = 3;
-        assertThatThrownBy(() -> GsamState.decode(bytes)).hasMessageContaining("versions 1 to 2");
+        bytes[5] = 5;
+        assertThatThrownBy(() -> GsamState.decode(bytes)).hasMessageContaining("versions 1 to 4");
+        bytes[5] = 0;
+        assertThatThrownBy(() -> GsamState.decode(bytes)).hasMessageContaining("unsupported GSAM optimizer state version 0");
+    }
+
+    /** The header every version shares: magic, version, step 12, skipped 1, seed 99, iterations 13, epochs 2, lr, ρ. */
+    private static void header(DataOutputStream out, int version) throws IOException {
+        out.writeInt(GsamState.MAGIC);
+        out.writeShort(version);
+        out.writeLong(12);
+        out.writeLong(1);
+        out.writeLong(99);
+        out.writeInt(13);
+        out.writeInt(2);
+        out.writeDouble(0.01);
+        out.writeDouble(0.05);
+    }
+
+    private static void guard(DataOutputStream out) throws IOException {
+        out.writeInt(3);
+        out.writeDouble(0.5);
+        out.writeDouble(0.25);
+        out.writeDouble(0.75);
+        out.writeInt(1);
+        out.writeDouble(9.0);
+    }
+
+    @Test
+    void versionThreeIsVersionOneWithTheLossSpikeGuardsState() throws IOException {
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bos)) {
+            header(out, 3);
+            out.writeByte(1);
+            out.writeLong(2);
+            out.writeFloat(1.5f);
+            out.writeFloat(-2f);
+            out.writeByte(1);
+            out.writeLong(0);
+            guard(out);
+        }
+        GsamState s = GsamState.decode(bos.toByteArray());
+        assertThat(s.hasParameters()).isTrue();
+        assertThat(s.hasGuardState()).isTrue();
+        assertThat(s.step()).isEqualTo(12);
+        assertThat(s.numParams()).isEqualTo(2);
+        assertThat(s.lossWindow()).containsExactly(0.5, 0.25, 0.75);
+        assertThat(s.lossSpikes()).containsExactly(9.0);
+        assertThat(s.encode()).isEqualTo(bos.toByteArray());
+        GsamState counters = GsamState.decode(s.encodeWithoutParameters());
+        assertThat(counters.lossWindow()).containsExactly(0.5, 0.25, 0.75);
+        assertThat(counters.lossSpikes()).containsExactly(9.0);
+    }
+
+    @Test
+    void versionFourIsVersionTwoWithTheLossSpikeGuardsState() throws IOException {
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bos)) {
+            header(out, 4);
+            out.writeLong(2);
+            out.writeLong(0);
+            guard(out);
+        }
+        GsamState s = GsamState.decode(bos.toByteArray());
+        assertThat(s.hasParameters()).isFalse();
+        assertThat(s.numParams()).isEqualTo(2);
+        assertThat(s.lossWindow()).containsExactly(0.5, 0.25, 0.75);
+        assertThat(s.lossSpikes()).containsExactly(9.0);
+        assertThat(s.encodeWithoutParameters()).isEqualTo(bos.toByteArray()).hasSize(70 + 8 + 4 * 8);
+    }
+
+    @Test
+    void aStateWithoutGuardStatisticsIsStillWrittenAsVersionOneAndTwo() {
+        try (Gsam g = trained(net(1), 2)) {
+            byte[] full = g.exportState();
+            byte[] counters = g.exportStateWithoutParameters();
+            assertThat(((full[4] & 0xff) << 8) | (full[5] & 0xff)).isEqualTo(GsamState.WITH_PARAMETERS_VERSION);
+            assertThat(((counters[4] & 0xff) << 8) | (counters[5] & 0xff))
+                    .isEqualTo(GsamState.WITHOUT_PARAMETERS_VERSION);
+            assertThat(GsamState.decode(full).hasGuardState()).isFalse();
+        }
+    }
+
+    @Test
+    void aCorruptGuardLengthIsRejected() throws IOException {
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bos)) {
+            header(out, 4);
+            out.writeLong(2);
+            out.writeLong(0);
+            out.writeInt(-1);
+        }
+        assertThatThrownBy(() -> GsamState.decode(bos.toByteArray()))
+                .hasMessageContaining("invalid loss-spike guard length -1");
+        byte[] truncated = java.util.Arrays.copyOf(bos.toByteArray(), bos.size() - 2);
+        assertThatThrownBy(() -> GsamState.decode(truncated)).hasMessageContaining("truncated");
     }
 }

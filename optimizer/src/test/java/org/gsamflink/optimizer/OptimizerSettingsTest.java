@@ -176,6 +176,9 @@ class OptimizerSettingsTest {
                         "rho (a schedule) and rhoMax/rhoMin (a range) exclude each other"),
                 rule(b -> b.rhoMax(0.05).rhoMin(0.1).build(), "rhoMin (0.1) must not be greater than rhoMax (0.05)"),
                 rule(b -> b.rhoMin(0.2).build(), "rhoMin (0.2) must not be greater than rhoMax (0.05)"),
+                rule(b -> b.clipNorm(-0.5), "clipNorm must be a finite number > 0 (or 0 for no clipping), got -0.5"),
+                rule(b -> b.clipNorm(Double.NEGATIVE_INFINITY),
+                        "clipNorm must be a finite number > 0 (or 0 for no clipping), got -Infinity"),
                 rule(b -> b.preset(OptimizerKind.ASAM).rhoMin(0.6).build(),
                         "rhoMin (0.6) must not be greater than rhoMax (0.5)"));
     }
@@ -204,6 +207,11 @@ class OptimizerSettingsTest {
                         + "--perturbation none)");
         assertThatThrownBy(() -> OptimizerSettings.builder(FLAGS).rhoMax(0.05).rhoMin(0.1).check())
                 .hasMessage("--rho-min (0.1) must not be greater than --rho-max (0.05)");
+        assertThat(FLAGS.clipNorm()).isEqualTo("clipNorm");   // the names from before the guards
+        OptimizerSettings.Names withClip = new OptimizerSettings.Names("--optimizer", "--alpha", "--rho", "--rho-max",
+                "--rho-min", "--perturbation", "--minimize-fp", "--clip-norm");
+        assertThatThrownBy(() -> OptimizerSettings.builder(withClip).clipNorm(-1))
+                .hasMessage("--clip-norm must be a finite number > 0 (or 0 for no clipping), got -1.0");
     }
 
     @Test
@@ -234,7 +242,10 @@ class OptimizerSettingsTest {
                         .rhoMax(0.1).rhoMin(0.01).lrRange(0.1, 0).build(),
                 OptimizerSettings.builder().preset(OptimizerKind.ASAM).rho("constant:2.0").seed(-1).build(),
                 OptimizerSettings.builder().alpha(0.4).rho("proportion:lrMax=0.05,lrMin=0.0005,rhoMax=0.1,rhoMin=0.02")
-                        .lrSchedule("cosine:max=0.05,min=0.0005,T=20000,warmup=200").minimizeFp(false).build());
+                        .lrSchedule("cosine:max=0.05,min=0.0005,T=20000,warmup=200").minimizeFp(false).build(),
+                OptimizerSettings.builder().preset(OptimizerKind.SGD).clipNorm(1.5)
+                        .lossSpikeGuard(LossSpikeGuard.builder().factor(4).windowSize(10).warmupSteps(5).build())
+                        .build());
     }
 
     @ParameterizedTest
@@ -249,6 +260,25 @@ class OptimizerSettingsTest {
     @MethodSource("samples")
     void toBuilderBuildsEqualSettings(OptimizerSettings s) {
         assertThat(s.toBuilder().build()).isEqualTo(s).isNotSameAs(s);
+    }
+
+    @Test
+    void guardsAreOffByDefaultFreeWithEveryPresetAndReachTheConfig() {
+        OptimizerSettings off = OptimizerSettings.builder().build();
+        assertThat(off.clipNorm()).isZero().isEqualTo(OptimizerSettings.DEFAULT_CLIP_NORM);
+        assertThat(off.lossSpikeGuard()).isNull();
+        assertThat(off.toGsamConfig().clipsDirection()).isFalse();
+        assertThat(off.toGsamConfig().lossSpikeGuard()).isNull();
+        LossSpikeGuard guard = LossSpikeGuard.ofFactor(5);
+        for (OptimizerKind kind : OptimizerKind.values()) {
+            OptimizerSettings s = OptimizerSettings.builder().preset(kind).clipNorm(2).lossSpikeGuard(guard).build();
+            assertThat(s.clipNorm()).isEqualTo(2);
+            assertThat(s.toGsamConfig().clipNorm()).isEqualTo(2);
+            assertThat(s.toGsamConfig().lossSpikeGuard()).isEqualTo(guard);
+            assertThat(s).isNotEqualTo(OptimizerSettings.builder().preset(kind).build());
+            assertThat(s.toString()).endsWith(", clipNorm=2.0, lossSpike=" + guard + "}");
+        }
+        assertThat(OptimizerSettings.builder().clipNorm(Double.NaN).build()).isEqualTo(off);
     }
 
     @Test

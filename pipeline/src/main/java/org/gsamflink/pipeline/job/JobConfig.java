@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.gsamflink.optimizer.LossSpikeGuard;
 import org.gsamflink.optimizer.OptimizerSettings;
 
 import java.io.IOException;
@@ -30,7 +31,7 @@ public final class JobConfig {
     /** How the optimizer's settings are spelled here, for its messages. */
     private static final OptimizerSettings.Names OPTIMIZER_KEYS = new OptimizerSettings.Names("preset",
             JobOptions.ALPHA.key(), JobOptions.RHO.key(), "rhoMax", "rhoMin", JobOptions.PERTURBATION.key(),
-            JobOptions.MINIMIZE_FP.key());
+            JobOptions.MINIMIZE_FP.key(), JobOptions.CLIP_NORM.key());
 
     private final Configuration options;
     private final Properties kafkaProperties;
@@ -307,12 +308,35 @@ public final class JobConfig {
         }
         b.perturbation(c.get(JobOptions.PERTURBATION)).minimizeFp(c.get(JobOptions.MINIMIZE_FP))
                 .seed(c.get(JobOptions.GSAM_SEED));
+        setting(JobOptions.CLIP_NORM.key(), errors, () -> b.clipNorm(c.get(JobOptions.CLIP_NORM)));
+        lossSpikeGuard(c, b, errors);
         if (errors != null && errors.size() > before) {
             return null;
         }
         OptimizerSettings[] built = new OptimizerSettings[1];
         setting("gsam", errors, () -> built[0] = b.build());
         return built[0];
+    }
+
+    /** The {@code gsam.loss-spike-*} keys: each checked under its key; a guard only with a factor (0/NaN: off). */
+    private static void lossSpikeGuard(Configuration c, OptimizerSettings.Builder b, List<String> errors) {
+        LossSpikeGuard.Builder g = LossSpikeGuard.builder();
+        boolean[] factorSet = {false};
+        setting(JobOptions.LOSS_SPIKE_WINDOW.key(), errors, () -> g.windowSize(c.get(JobOptions.LOSS_SPIKE_WINDOW)));
+        setting(JobOptions.LOSS_SPIKE_WARMUP.key(), errors, () -> g.warmupSteps(c.get(JobOptions.LOSS_SPIKE_WARMUP)));
+        setting(JobOptions.LOSS_SPIKE_MAX_CONSECUTIVE.key(), errors,
+                () -> g.maxConsecutiveSpikes(c.get(JobOptions.LOSS_SPIKE_MAX_CONSECUTIVE)));
+        double factor = c.get(JobOptions.LOSS_SPIKE_FACTOR);
+        if (factor == 0 || Double.isNaN(factor)) {
+            return;
+        }
+        setting(JobOptions.LOSS_SPIKE_FACTOR.key(), errors, () -> {
+            g.factor(factor);
+            factorSet[0] = true;
+        });
+        if (factorSet[0]) {
+            setting(JobOptions.LOSS_SPIKE_WARMUP.key(), errors, () -> b.lossSpikeGuard(g.build()));
+        }
     }
 
     /** Runs one setter; its complaint goes to {@code errors} under {@code key}, or is thrown when errors is null. */

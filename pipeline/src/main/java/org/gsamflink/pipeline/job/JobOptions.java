@@ -127,6 +127,26 @@ public final class JobOptions {
             .booleanType().defaultValue(true).withDescription("The authors' decomposition (true) or JAX's (false).");
     public static final ConfigOption<Long> GSAM_SEED = ConfigOptions.key("gsam.seed")
             .longType().defaultValue(42L).withDescription("Seed of the dropout masks.");
+    public static final ConfigOption<Double> CLIP_NORM = ConfigOptions.key("gsam.clip-norm")
+            .doubleType().defaultValue(0.0)
+            .withDescription("Clip the final direction d (after the GSAM decomposition; the gradient with rho 0) to "
+                    + "this global norm, in mean-loss units (as the reported gradient norm); 0 = no clipping.");
+    public static final ConfigOption<Double> LOSS_SPIKE_FACTOR = ConfigOptions.key("gsam.loss-spike-factor")
+            .doubleType().defaultValue(0.0)
+            .withDescription("Skip a step whose clean loss exceeds this multiple (> 1) of the median of the recent "
+                    + "clean losses (isolated spikes; a lasting shift is accepted after "
+                    + "gsam.loss-spike-max-consecutive spikes); 0 = off.");
+    public static final ConfigOption<Integer> LOSS_SPIKE_WINDOW = ConfigOptions.key("gsam.loss-spike-window")
+            .intType().defaultValue(org.gsamflink.optimizer.LossSpikeGuard.DEFAULT_WINDOW_SIZE)
+            .withDescription("Recent clean losses whose median is the loss-spike guard's level.");
+    public static final ConfigOption<Integer> LOSS_SPIKE_WARMUP = ConfigOptions.key("gsam.loss-spike-warmup-steps")
+            .intType().defaultValue(org.gsamflink.optimizer.LossSpikeGuard.DEFAULT_WARMUP_STEPS)
+            .withDescription("Losses the guard's window must hold before it may skip (<= gsam.loss-spike-window).");
+    public static final ConfigOption<Integer> LOSS_SPIKE_MAX_CONSECUTIVE =
+            ConfigOptions.key("gsam.loss-spike-max-consecutive").intType()
+                    .defaultValue(org.gsamflink.optimizer.LossSpikeGuard.DEFAULT_MAX_CONSECUTIVE_SPIKES)
+                    .withDescription("Spikes in a row the guard skips; the next one is trained on and re-levels "
+                            + "the guard (a real, lasting shift).");
 
     // ---- Training
     public static final ConfigOption<Integer> BATCH_SIZE = ConfigOptions.key("training.batch-size")

@@ -1,6 +1,8 @@
 package org.gsamflink.pipeline.job;
 
 import org.apache.flink.configuration.description.HtmlFormatter;
+import org.gsamflink.optimizer.LossSpikeGuard;
+import org.gsamflink.optimizer.OptimizerSettings;
 import org.gsamflink.optimizer.PerturbationMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -303,6 +305,41 @@ class JobConfigTest {
         assertThat(problems(flat)).singleElement().asString()
                 .contains("'" + namedKey + "'")
                 .contains(detail);
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+        "gsam.clip-norm|-1|must be a finite number > 0 (or 0 for no clipping), got -1.0",
+        "gsam.clip-norm|Infinity|got Infinity",
+        "gsam.clip-norm|abc|abc",
+        "gsam.loss-spike-factor|0.5|loss spike factor must be a finite number > 1, got 0.5",
+        "gsam.loss-spike-factor|Infinity|loss spike factor must be a finite number > 1",
+        "gsam.loss-spike-window|0|loss spike window must be between 1 and 10000, got 0",
+        "gsam.loss-spike-warmup-steps|0|loss spike warm-up must be >= 1 step, got 0",
+        "gsam.loss-spike-warmup-steps|60|loss spike warm-up (60 steps) must not be longer than its window (50 losses)",
+        "gsam.loss-spike-max-consecutive|0|loss spike max consecutive spikes must be >= 1, got 0",
+    })
+    void aBadGuardValueIsOneProblemNamingItsKey(String key, String value, String detail) {
+        Map<String, String> flat = minimal(key, value);
+        if (!key.equals("gsam.loss-spike-factor") && !key.equals("gsam.clip-norm")) {
+            flat.put("gsam.loss-spike-factor", "3");   // the cross-field rule is checked only with a guard
+        }
+        assertThat(problems(flat)).singleElement().asString().contains("'" + key + "'").contains(detail);
+    }
+
+    @Test
+    void theGuardKeysMapOntoTheOptimizerSettings() {
+        OptimizerSettings off = JobConfig.fromMap(minimal()).optimizerSettings();
+        assertThat(off.clipNorm()).isZero();
+        assertThat(off.lossSpikeGuard()).isNull();
+
+        OptimizerSettings on = JobConfig.fromMap(minimal("gsam.clip-norm", "2.5", "gsam.loss-spike-factor", "4",
+                "gsam.loss-spike-window", "30", "gsam.loss-spike-warmup-steps", "10",
+                "gsam.loss-spike-max-consecutive", "2")).optimizerSettings();
+        assertThat(on.clipNorm()).isEqualTo(2.5);
+        assertThat(on.lossSpikeGuard()).isEqualTo(LossSpikeGuard.builder().factor(4).windowSize(30).warmupSteps(10)
+                .maxConsecutiveSpikes(2).build());
+        assertThat(on.toGsamConfig().clipNorm()).isEqualTo(2.5);
     }
 
     @Test
