@@ -22,8 +22,12 @@ public final class GsamTraining {
 
     private GsamTraining() {}
 
-    /** The training outputs: metrics and model snapshots. */
-    public record Streams(SingleOutputStreamOperator<StepMetrics> metrics, DataStream<ModelSnapshot> snapshots) {}
+    /**
+     * The training outputs: metrics, model snapshots, alerts ({@link GsamTrainingOperator#ALERTS}) and the records
+     * not trained on ({@link GsamTrainingOperator#REJECTED}: new model ids beyond {@code maxModels}).
+     */
+    public record Streams(SingleOutputStreamOperator<StepMetrics> metrics, DataStream<ModelSnapshot> snapshots,
+                          DataStream<TrainingAlert> alerts, DataStream<RejectedRecord> rejected) {}
 
     public static Streams train(DataStream<TrainingRecord> records, ModelSpecResolver specs, TrainingOptions options) {
         // With a single upstream and a single training subtask every key lands in subtask 0 anyway: a forward edge
@@ -38,6 +42,7 @@ public final class GsamTraining {
                         new GsamTrainingOperator(specs, options))
                 .uid(UID)
                 .name("GSAM training");
-        return new Streams(metrics, metrics.getSideOutput(GsamTrainingOperator.SNAPSHOTS));
+        return new Streams(metrics, metrics.getSideOutput(GsamTrainingOperator.SNAPSHOTS),
+                metrics.getSideOutput(GsamTrainingOperator.ALERTS), metrics.getSideOutput(GsamTrainingOperator.REJECTED));
     }
 }

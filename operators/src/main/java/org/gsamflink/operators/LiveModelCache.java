@@ -38,6 +38,14 @@ final class LiveModelCache {
         final DataType dataType;
         /** Whether {@link #state} or the optimizer changed since the model was last written back. */
         boolean dirty;
+        /**
+         * The last good whole optimizer state ({@code GsamState} bytes, finite): as loaded, as last written back, or
+         * as at the last snapshot. {@link #rollBack} returns to it. The same array as {@code state.optimizerState}
+         * after a load or write-back, so it costs no memory of its own then.
+         */
+        byte[] lastGood;
+        /** Set when the loaded state was not finite and the weights were re-initialised: the operator alerts once. */
+        String resetDetail;
 
         LiveModel(Model network, Gsam gsam, ModelState state) {
             this.network = network;
@@ -101,9 +109,62 @@ final class LiveModelCache {
             }
         }
         m = new LiveModel(network, gsam, state);
+        String problem = Finiteness.problem(network);
+        if (problem != null) {
+            // Broken state from a checkpoint (written before these checks existed): there is nothing good to go back
+            // to, so the weights start afresh; the counters continue, so store versions never repeat.
+            reinitialise(spec, m);
+            m.resetDetail = problem + " in the restored state at step " + gsam.stepCount()
+                    + "; re-initialised the weights and the updater state, the step counter continues";
+            m.dirty = true;
+        }
+        // The loaded bytes are the whole state already; a new (or warm-started, or reset) model exports it once.
+        m.lastGood = stored != null && state.optimizerState != null && problem == null
+                ? state.optimizerState : gsam.exportState();
         evictIfFull();
         live.put(key, m);
         return m;
+    }
+
+    /** Whether the current key has a model in keyed state. */
+    boolean hasStoredState() throws Exception {
+        return modelState.value() != null;
+    }
+
+    /** The live model of {@code key} without loading it (it counts as a use); null when not live. */
+    LiveModel peek(String key) {
+        return live.get(key);
+    }
+
+    /** Whether {@code key}'s model is live. */
+    boolean contains(String key) {
+        return live.containsKey(key);
+    }
+
+    /**
+     * Returns {@code m} to its {@link LiveModel#lastGood last good state}: parameters, updater state, step counter,
+     * schedulers. The model's {@link ModelState} bookkeeping (examples seen, metric windows) is left as it is.
+     *
+     * @return the step counter now
+     */
+    long rollBack(LiveModel m) {
+        m.gsam.restoreState(GsamState.decode(m.lastGood));
+        m.dirty = true;
+        return m.gsam.stepCount();
+    }
+
+    /** Makes {@code m}'s current (checked, finite) state its last good one; e.g. at a snapshot. */
+    void markGood(LiveModel m) {
+        m.lastGood = m.gsam.exportState();
+    }
+
+    private static void reinitialise(ModelSpec spec, LiveModel m) {
+        Model fresh = spec.newNetwork();
+        m.network.params().assign(fresh.params());
+        org.nd4j.linalg.api.ndarray.INDArray updater = Finiteness.updaterState(m.network);
+        if (updater != null) {
+            updater.assign(0);
+        }
     }
 
     /** The keys of the live models. */
@@ -115,6 +176,7 @@ final class LiveModelCache {
     void writeBack(LiveModel m) throws Exception {
         if (m.dirty) {
             m.state.optimizerState = m.gsam.exportState();
+            m.lastGood = m.state.optimizerState;
             // A copy: the live object keeps changing, the state object must not.
             modelState.update(m.state.copy());
             m.dirty = false;

@@ -59,6 +59,11 @@ final class PendingMinibatches {
         return n >= spec.batchSize();
     }
 
+    /** Whether the current key has pending examples. */
+    boolean hasPending() throws Exception {
+        return pendingCount.value() != null;
+    }
+
     /**
      * Whether a deadline timer firing at {@code timerTimestamp} is due for the current key's pending batch. A timer
      * of a batch that already filled up finds no deadline, or a later one of the next batch.

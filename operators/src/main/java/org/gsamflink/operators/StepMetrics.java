@@ -27,6 +27,12 @@ public class StepMetrics {
     public double examplesPerSecond;
     /** Steps skipped so far for a NaN/Inf loss or gradient (cumulative). */
     public long skippedSteps;
+    /**
+     * Why the step of this record was skipped ({@code SkipReason.label()}, e.g. {@code non-finite-loss}), or null
+     * for a record of taken steps. A skipped step gets a record of its own: {@code steps} 0, {@code examples} 0
+     * (nothing was trained), the losses and norms the optimizer saw, and {@code step} the unchanged counter.
+     */
+    public String skippedReason;
     public long timestampMs;
 
     public StepMetrics() {}
@@ -34,6 +40,7 @@ public class StepMetrics {
     @Override
     public String toString() {
         return String.format("StepMetrics{model=%s, step=%d, steps=%d, loss=%.5f, gap=%.5f, acc=%.4f, rho=%.4g, lr=%.4g,"
-                        + " skipped=%d}", modelId, step, steps, cleanLoss, surrogateGap, accuracy, rho, lr, skippedSteps);
+                        + " skipped=%d%s}", modelId, step, steps, cleanLoss, surrogateGap, accuracy, rho, lr, skippedSteps,
+                skippedReason == null ? "" : ", skippedReason=" + skippedReason);
     }
 }

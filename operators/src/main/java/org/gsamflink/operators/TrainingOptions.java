@@ -12,12 +12,18 @@ public final class TrainingOptions implements Serializable {
     public static final long DEFAULT_SNAPSHOT_INTERVAL_MS = 0;
     public static final boolean DEFAULT_SNAPSHOT_AT_END = true;
     public static final int DEFAULT_MAX_LIVE_MODELS = 64;
+    /** Model ids a job trains at most (all subtasks together); see {@link #maxModelsPerSubtask(int)}. */
+    public static final int DEFAULT_MAX_MODELS = 10_000;
+    /** Models per subtask that get their own Flink metric group. */
+    public static final int DEFAULT_MAX_MODEL_METRIC_GROUPS = 1_000;
 
     private final int metricsEverySteps;
     private final long snapshotEverySteps;
     private final long snapshotIntervalMs;
     private final boolean snapshotAtEnd;
     private final int maxLiveModels;
+    private final int maxModels;
+    private final int maxModelMetricGroups;
     private final WarmStart warmStart;
     private final DevicePlacement devicePlacement;
 
@@ -27,6 +33,8 @@ public final class TrainingOptions implements Serializable {
         this.snapshotIntervalMs = b.snapshotIntervalMs;
         this.snapshotAtEnd = b.snapshotAtEnd;
         this.maxLiveModels = b.maxLiveModels;
+        this.maxModels = b.maxModels;
+        this.maxModelMetricGroups = b.maxModelMetricGroups;
         this.warmStart = b.warmStart;
         this.devicePlacement = b.devicePlacement;
     }
@@ -59,6 +67,33 @@ public final class TrainingOptions implements Serializable {
         return maxLiveModels;
     }
 
+    /** Model ids the job trains at most, all subtasks together (default {@value #DEFAULT_MAX_MODELS}). */
+    public int maxModels() {
+        return maxModels;
+    }
+
+    /**
+     * The new model ids one of {@code parallelism} subtasks admits: {@code ceil(maxModels / parallelism)}. Keys are
+     * hashed uniformly onto subtasks, so each one sees about its share of the ids; a fixed share needs no
+     * coordination between subtasks and depends only on the subtask's own keyed state, so it holds across restarts
+     * and rescaling (the admitted ids are counted from keyed state on restore). The job as a whole admits at most
+     * {@code parallelism} ids more than {@code maxModels}, and, with skewed ids, may refuse some before reaching it.
+     */
+    public int maxModelsPerSubtask(int parallelism) {
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be >= 1, got " + parallelism);
+        }
+        return (int) ((maxModels + (long) parallelism - 1) / parallelism);
+    }
+
+    /**
+     * Models of a subtask that get a Flink metric group {@code model=<id>} (the first ones to train); the others are
+     * counted in the operator-wide metrics only. Flink cannot remove a registered group, so this bounds them.
+     */
+    public int maxModelMetricGroups() {
+        return maxModelMetricGroups;
+    }
+
     /** Where models without state start from; null (the default) = a freshly initialised network. */
     public WarmStart warmStart() {
         return warmStart;
@@ -75,6 +110,8 @@ public final class TrainingOptions implements Serializable {
         private long snapshotIntervalMs = DEFAULT_SNAPSHOT_INTERVAL_MS;
         private boolean snapshotAtEnd = DEFAULT_SNAPSHOT_AT_END;
         private int maxLiveModels = DEFAULT_MAX_LIVE_MODELS;
+        private int maxModels = DEFAULT_MAX_MODELS;
+        private int maxModelMetricGroups = DEFAULT_MAX_MODEL_METRIC_GROUPS;
         private WarmStart warmStart;
         private DevicePlacement devicePlacement = DevicePlacement.AUTO;
 
@@ -119,6 +156,27 @@ public final class TrainingOptions implements Serializable {
                 throw new IllegalArgumentException("maxLiveModels must be >= 1, got " + n);
             }
             this.maxLiveModels = n;
+            return this;
+        }
+
+        /**
+         * Train at most this many model ids (all subtasks together); records of further new ids go to the side
+         * output {@link GsamTrainingOperator#REJECTED} ({@code too-many-models}).
+         */
+        public Builder maxModels(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxModels must be >= 1, got " + n);
+            }
+            this.maxModels = n;
+            return this;
+        }
+
+        /** At most this many models per subtask get their own Flink metric group; 0 = none. */
+        public Builder maxModelMetricGroups(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("maxModelMetricGroups must be >= 0, got " + n);
+            }
+            this.maxModelMetricGroups = n;
             return this;
         }
 

@@ -564,8 +564,9 @@ class GsamTrainingOperatorTest {
                     .containsExactly(tuple("c", 2L, 8L),
                             tuple("a", 2L, 6L),
                             tuple("b", 1L, 3L));
-            // Only the three model states are left: the pending buffers, counts and deadlines are cleared.
-            assertThat(h.numKeyedStateEntries()).isEqualTo(3);
+            // Only the three model states and their admission marks are left: the pending buffers, counts and
+            // deadlines are cleared.
+            assertThat(h.numKeyedStateEntries()).isEqualTo(3 + 3);
             assertThat(h.numProcessingTimeTimers()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
         }

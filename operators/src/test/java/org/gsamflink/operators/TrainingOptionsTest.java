@@ -72,4 +72,28 @@ class TrainingOptionsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("maxLiveModels must be >= 1, got 0");
     }
+
+    @Test
+    void maxModelsMustBeAtLeastOne() {
+        assertThatThrownBy(() -> TrainingOptions.builder().maxModels(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxModels must be >= 1, got 0");
+    }
+
+    @Test
+    void maxModelMetricGroupsMustNotBeNegative() {
+        assertThatThrownBy(() -> TrainingOptions.builder().maxModelMetricGroups(-1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxModelMetricGroups must be >= 0, got -1");
+    }
+
+    @Test
+    void theModelCapDefaultsAndItsShareNeedAPositiveParallelism() {
+        TrainingOptions o = TrainingOptions.defaults();
+        assertThat(o.maxModels()).isEqualTo(TrainingOptions.DEFAULT_MAX_MODELS).isEqualTo(10_000);
+        assertThat(o.maxModelMetricGroups()).isEqualTo(1_000);
+        assertThatThrownBy(() -> o.maxModelsPerSubtask(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("parallelism must be >= 1, got 0");
+    }
 }

@@ -253,7 +253,16 @@ class GsamTrainingOperatorITCase {
         assertThat(state.step()).isEqualTo(125);   // 2000 examples / 16; the poisoned batch is not a step
         StepMetrics last = run.metrics().get(run.metrics().size() - 1);
         assertThat(last.skippedSteps).isEqualTo(1);
-        assertThat(run.metrics()).allSatisfy(m -> assertThat(m.cleanLoss).isFinite());
+        // The skipped step has a record of its own, with its reason (and the non-finite loss it saw); every taken
+        // step's loss is finite.
+        assertThat(run.metrics()).filteredOn(m -> m.skippedReason != null).singleElement().satisfies(m -> {
+            assertThat(m.skippedReason).isEqualTo("non-finite-loss");
+            assertThat(m.steps).isZero();
+            assertThat(m.examples).isZero();
+            assertThat(m.skippedSteps).isEqualTo(1);
+        });
+        assertThat(run.metrics()).filteredOn(m -> m.skippedReason == null)
+                .allSatisfy(m -> assertThat(m.cleanLoss).isFinite());
         MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(
                 new ByteArrayInputStream(run.finals().get("m").modelBytes), false);
         assertThat(net.params().isInfinite().any() || net.params().isNaN().any()).isFalse();

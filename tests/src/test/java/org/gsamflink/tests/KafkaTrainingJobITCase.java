@@ -362,4 +362,60 @@ class KafkaTrainingJobITCase {
         // The uncommitted view may hold the aborted attempt's duplicates; the committed one never does.
         assertThat(kafka.readAll(t.metrics, false).size()).isGreaterThanOrEqualTo(committed.size());
     }
+
+    // ---- Too-many-models dead letters, exactly once after a failure (the alerts topic wired alongside)
+
+    /** Sleeps 2 ms per record until {@link SlowThenFailOnce} failed. */
+    static final class Slow extends RichMapFunction<TrainingRecord, TrainingRecord> {
+        @Override
+        public TrainingRecord map(TrainingRecord r) throws Exception {
+            if (!SlowThenFailOnce.FAILED.get()) {
+                Thread.sleep(2);
+            }
+            return r;
+        }
+    }
+
+    @Test
+    void afterAnInjectedFailureTooManyModelsDeadLettersAreCommittedExactlyOnce() throws Exception {
+        Topics t = Topics.create("cap");
+        String alertsTopic = t.in + "-alerts";
+        kafka.createTopics(alertsTopic);
+        List<TrainingRecord> records = new ArrayList<>();
+        List<TrainingRecord> m1 = examples(1600, 30_000);
+        for (int i = 0; i < m1.size(); i++) {
+            records.add(m1.get(i));
+            if (i % 160 == 80) {
+                records.add(TrainingFixtures.example("other-" + i, i));   // 10 new ids beyond the cap of 1
+            }
+        }
+        kafka.produce(t.in, encode("json", records));
+        SlowThenFailOnce.FAILED.set(false);
+        Map<String, String> c = config(t, "json");
+        c.put("training.max-models", "1");
+        c.put("sink.alerts-topic", alertsTopic);
+        StreamExecutionEnvironment env = TrainingFixtures.env();
+        // The failing map runs behind rebalance(), not chained to the decoder (whose catch-all would turn the
+        // injected failure into a dead letter); the slow map before it keeps checkpoint barriers from queueing
+        // behind the whole input.
+        GsamJob.build(env, JobConfig.fromMap(c), s -> s.map(new Slow()).name("slow")
+                .rebalance().map(new SlowThenFailOnce()).name("slow, fail once"));
+        env.execute("cap-exactly-once-it");
+
+        assertThat(SlowThenFailOnce.FAILED).isTrue();
+        // Every record of a new id beyond the cap is one committed dead letter, also across the restart (the cap is
+        // counted from the restored state, so none of them got in after it).
+        List<ConsumerRecord<byte[], byte[]>> dead = kafka.readAll(t.deadLetters, true);
+        assertThat(dead).extracting(d -> header(d, KafkaCodecs.DeadLetters.REASON)).containsOnly("too-many-models");
+        assertThat(EmbeddedKafka.values(dead)).extracting(v -> v.replaceAll(".*\"model\":\"([^\"]+)\".*", "$1"))
+                .containsExactlyInAnyOrder("other-80", "other-240", "other-400", "other-560", "other-720",
+                        "other-880", "other-1040", "other-1200", "other-1360", "other-1520");
+        assertThat(metrics(t)).extracting(m -> m.get("model").asText()).containsOnly("m1");
+        Map<Long, Integer> perStep = new HashMap<>();
+        metrics(t).forEach(m -> perStep.merge(m.get("step").asLong(), 1, Integer::sum));
+        assertThat(perStep).hasSize(100);
+        assertThat(perStep.values()).allMatch(n -> n == 1);
+        // Clean training raises no alert; the alerts sink commits with the others (no aborted transaction left).
+        assertThat(kafka.readAll(alertsTopic, true)).isEmpty();
+    }
 }

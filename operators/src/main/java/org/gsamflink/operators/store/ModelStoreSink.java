@@ -60,6 +60,11 @@ import java.util.Objects;
  * sink subtask (the default: the sink has the training operator's parallelism), as the store allows one writer per
  * model.
  *
+ * <p>Second line of defence: a snapshot with a NaN or infinite parameter or updater value is never written; the
+ * writer drops it with a rate-limited warning and counts it ({@code snapshotsRefused}) instead of failing, which
+ * would crash-loop the job on the replayed snapshot (see {@link ModelStoreSinkWriter}). The training operator
+ * refuses such snapshots first.
+ *
  * <p>The writer's state is only the id of the last checkpoint it took part in, which it uses to label staged
  * snapshots with the checkpoint that will commit them.
  */
@@ -102,7 +107,7 @@ public final class ModelStoreSink implements Sink<ModelSnapshot>, SupportsWriter
         for (Long id : recoveredState) {
             last = Math.max(last, id);
         }
-        return new ModelStoreSinkWriter(store, last);
+        return new ModelStoreSinkWriter(store, last, context.metricGroup().counter("snapshotsRefused"));
     }
 
     @Override

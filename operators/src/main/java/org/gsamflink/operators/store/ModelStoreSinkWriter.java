@@ -4,12 +4,18 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
 import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.SimpleCounter;
 import org.gsamflink.modelstore.ModelIds;
 import org.gsamflink.modelstore.ModelMetadata;
 import org.gsamflink.modelstore.ModelStore;
 import org.gsamflink.modelstore.ModelVersion;
 import org.gsamflink.modelstore.StagedVersion;
+import org.gsamflink.operators.Finiteness;
 import org.gsamflink.operators.ModelSnapshot;
+import org.gsamflink.operators.RateLimitedLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -21,20 +27,40 @@ import java.util.Map;
 /**
  * Stages each snapshot in the store ({@link ModelStore#stage}) as it arrives and hands the staged snapshots to the
  * committer at each checkpoint. See {@link ModelStoreSink}. It knows nothing about the store's file layout.
+ *
+ * <p>A snapshot whose parameters or updater state hold a NaN or infinite value ({@link Finiteness#zipProblem}) is
+ * refused: not staged, counted ({@code snapshotsRefused}) and logged, rate-limited. It is dropped rather than
+ * failing the write because a failure would restart the job from its last checkpoint, which replays the same
+ * snapshot and fails again: a crash loop that stops every other model's training too. The store keeps the model's
+ * last good version, which is what readers should get.
  */
 final class ModelStoreSinkWriter implements StatefulSinkWriter<ModelSnapshot, Long>,
         CommittingSinkWriter<ModelSnapshot, SnapshotCommittable> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(ModelStoreSinkWriter.class);
 
     private final ModelStore store;
     private final List<SnapshotCommittable> staged = new ArrayList<>();
     /** The last checkpoint this writer took part in; snapshots staged now are committed by the next one. */
     private long lastCheckpointId;
+    private final Counter refused;
+    private final RateLimitedLog warnings = new RateLimitedLog(LOG);
 
     ModelStoreSinkWriter(ModelStore store, long lastCheckpointId) throws IOException {
+        this(store, lastCheckpointId, new SimpleCounter());
+    }
+
+    /** @param refused counts the snapshots refused for non-finite values */
+    ModelStoreSinkWriter(ModelStore store, long lastCheckpointId, Counter refused) throws IOException {
         this.store = store;
         this.lastCheckpointId = lastCheckpointId;
+        this.refused = refused;
+    }
+
+    /** Snapshots refused so far. */
+    long refusedSnapshots() {
+        return refused.getCount();
     }
 
     @Override
@@ -42,6 +68,13 @@ final class ModelStoreSinkWriter implements StatefulSinkWriter<ModelSnapshot, Lo
         String modelId = ModelIds.validate(snapshot.modelId);
         if (snapshot.modelBytes == null || snapshot.optimizerState == null) {
             throw new IllegalArgumentException("snapshot " + snapshot + " has no model bytes or optimizer state");
+        }
+        String problem = Finiteness.zipProblem(snapshot.modelBytes);
+        if (problem != null) {
+            refused.inc();
+            warnings.warn("snapshot-refused", "Refusing to store model {} version {}: {}; the store keeps its last "
+                    + "good version", modelId, snapshot.version, problem);
+            return;
         }
         long checkpointId = lastCheckpointId + 1;
         ModelMetadata metadata = ModelMetadata.builder()

@@ -213,4 +213,42 @@ class ModelStoreSinkTest {
         assertThatThrownBy(() -> ModelStoreSink.builder().store(null)).hasMessageContaining("store must not be null");
         assertThat(ModelStoreSink.forRoot(dir.toUri().toString(), 3).store().keepLast()).isEqualTo(3);
     }
+
+    /** A real DL4J model zip of a 2-3-2 MLP with Adam, with a NaN in its parameters if {@code broken}. */
+    private static byte[] modelZip(boolean broken) throws Exception {
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork net = new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(
+                new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1)
+                        .updater(new org.nd4j.linalg.learning.config.Adam(0.01)).list()
+                        .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(2).nOut(3).build())
+                        .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nIn(3).nOut(2)
+                                .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+                        .build());
+        net.init();
+        if (broken) {
+            net.params().putScalar(2, Double.NaN);
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        org.deeplearning4j.util.ModelSerializer.writeModel(net, out, true);
+        return out.toByteArray();
+    }
+
+    @Test
+    void aSnapshotWithANonFiniteParameterIsRefusedNotStagedAndTheJobGoesOn(@TempDir Path dir) throws Exception {
+        ModelStore store = ModelStore.builder().root(dir.toUri().toString()).build();
+        ModelStoreSinkWriter writer = new ModelStoreSinkWriter(store, 0);
+        ModelSnapshot bad = snapshot(5, (byte) 1);
+        bad.modelBytes = modelZip(true);
+        ModelSnapshot good = snapshot(6, (byte) 2);
+        good.modelBytes = modelZip(false);
+
+        writer.write(bad, null);       // no exception: a failure would replay the same snapshot forever
+        writer.write(good, null);
+
+        assertThat(writer.refusedSnapshots()).isEqualTo(1);
+        List<SnapshotCommittable> staged = new ArrayList<>(writer.prepareCommit());
+        assertThat(staged).extracting(SnapshotCommittable::version).containsExactly(6L);
+        ModelStoreCommitter committer = new ModelStoreCommitter(store);
+        assertThat(commit(committer, staged.get(0))).isEqualTo("committed");
+        assertThat(store.listVersions("m")).containsExactly(6L);
+    }
 }

@@ -30,6 +30,8 @@ public enum RejectReason {
     TOO_MANY_ROWS("too-many-rows"),
     BAD_MODEL_ID("bad-model-id"),
     UNKNOWN_MODEL("unknown-model"),
+    /** A new model id beyond {@code training.max-models}: refused by the training operator, not by decoding. */
+    TOO_MANY_MODELS("too-many-models"),
     /** The decoder failed in an unexpected way; the detail names the error. */
     MALFORMED_RECORD("malformed-record");
 

@@ -17,6 +17,7 @@ import org.gsamflink.operators.GsamTraining;
 import org.gsamflink.operators.ModelSnapshot;
 import org.gsamflink.operators.ModelSpec;
 import org.gsamflink.operators.ModelSpecResolver;
+import org.gsamflink.operators.RejectedRecord;
 import org.gsamflink.operators.StepMetrics;
 import org.gsamflink.operators.TrainingOptions;
 import org.gsamflink.operators.TrainingRecord;
@@ -40,7 +41,8 @@ import java.util.regex.Pattern;
  * Assembles the Kafka training job from a {@link JobConfig}:
  * <pre>
  *   KafkaSource (raw bytes + coordinates) → decode + validate ─┬→ GSAM training (keyed by model id) ─┬→ metrics topic
- *                                                             └→ dead-letter topic                 └→ snapshots
+ *                                                             └→ dead-letter topic ◄── too-many-models ─┼→ snapshots
+ *                                                                                                   └→ alerts topic
  * </pre>
  * The sinks are transactional and commit on checkpoints by default (sink.delivery).
  */
@@ -92,6 +94,8 @@ public final class GsamJob {
                 .snapshotEverySteps(c.get(JobOptions.SNAPSHOT_EVERY))
                 .snapshotIntervalMs(c.get(JobOptions.SNAPSHOT_INTERVAL).toMillis())
                 .maxLiveModels(c.get(JobOptions.MAX_LIVE_MODELS))
+                .maxModels(c.get(JobOptions.MAX_MODELS))
+                .maxModelMetricGroups(c.get(JobOptions.MAX_MODEL_METRIC_GROUPS))
                 .devicePlacement(org.gsamflink.operators.DevicePlacement.parse(c.get(JobOptions.DEVICES)))
                 .build();
     }
@@ -164,15 +168,23 @@ public final class GsamJob {
                         c.isSet(JobOptions.MODEL_IDS) ? new HashSet<>(c.get(JobOptions.MODEL_IDS)) : null))
                 .uid("decode")
                 .name("Decode and validate");
-        DataStream<DeadLetter> deadLetters = records.getSideOutput(DecodeFunction.DEAD_LETTERS);
         GsamTraining.Streams trained = GsamTraining.train(afterDecode.apply(records), ModelSpecResolver.single(spec),
                 trainingOptions(c));
+        // Records of model ids beyond training.max-models are dead letters too (too-many-models).
+        DataStream<DeadLetter> deadLetters = records.getSideOutput(DecodeFunction.DEAD_LETTERS)
+                .union(trained.rejected().map(GsamJob::deadLetter).returns(DeadLetter.class)
+                        .uid("rejected-dead-letters").name("Rejected records"));
 
         String prefix = c.get(JobOptions.TRANSACTIONAL_ID_PREFIX);
         deadLetters.sinkTo(deadLetterSink(c, prefix + "-dlq")).uid("dead-letter-sink").name("Dead letters");
         if (c.isSet(JobOptions.METRICS_TOPIC)) {
             trained.metrics().sinkTo(sink(c, new KafkaCodecs.MetricsJson(c.get(JobOptions.METRICS_TOPIC)), prefix + "-metrics"))
                     .uid("metrics-sink").name("Metrics topic");
+        }
+        if (c.isSet(JobOptions.ALERTS_TOPIC)) {
+            // The operator logs every alert already (rate-limited); the topic is for consumers.
+            trained.alerts().sinkTo(sink(c, new KafkaCodecs.AlertsJson(c.get(JobOptions.ALERTS_TOPIC)), prefix + "-alerts"))
+                    .uid("alerts-sink").name("Alerts topic");
         }
         if (c.get(JobOptions.METRICS_LOG)) {
             trained.metrics().map(KafkaCodecs::toJson).uid("metrics-json").name("Metrics JSON")
@@ -193,6 +205,25 @@ public final class GsamJob {
                     .uid("snapshot-notice-sink").name("Snapshot notices");
         }
         return new Streams(trained.metrics(), trained.snapshots(), deadLetters);
+    }
+
+    /**
+     * A record the training operator did not train on, as a dead letter: reason code, detail, no source coordinates
+     * (partition and offset -1) and, as the value, {@code {"model":…,"rows":…}}: the original bytes are not carried
+     * past decoding.
+     */
+    static DeadLetter deadLetter(RejectedRecord r) {
+        DeadLetter d = new DeadLetter();
+        d.reason = r.reason;   // RejectedRecord.TOO_MANY_MODELS is RejectReason.TOO_MANY_MODELS.code()
+        d.detail = r.detail;
+        d.sourceTopic = null;
+        d.sourcePartition = -1;
+        d.sourceOffset = -1;
+        com.fasterxml.jackson.databind.node.ObjectNode o = KafkaCodecs.JSON.createObjectNode();
+        o.put("model", r.modelId);
+        o.put("rows", r.rows);
+        d.value = o.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return d;
     }
 
     static KafkaSource<RawRecord> source(JobConfig c) {

@@ -182,6 +182,11 @@ public final class JobConfig {
         positive(c, JobOptions.BATCH_SIZE, errors);
         positive(c, JobOptions.METRICS_EVERY, errors);
         positive(c, JobOptions.MAX_LIVE_MODELS, errors);
+        positive(c, JobOptions.MAX_MODELS, errors);
+        if (c.get(JobOptions.MAX_MODEL_METRIC_GROUPS) < 0) {
+            errors.add("config key 'training.max-model-metric-groups': must be >= 0, got "
+                    + c.get(JobOptions.MAX_MODEL_METRIC_GROUPS));
+        }
         positive(c, JobOptions.PARALLELISM, errors);
         positive(c, JobOptions.STORE_KEEP_LAST, errors);
         if (c.get(JobOptions.STORE_KEEP_EVERY) < 0) {

@@ -163,6 +163,15 @@ public final class JobOptions {
             .withDescription("Snapshot a model that trained when this much time passed since its last (0 = off).");
     public static final ConfigOption<Integer> MAX_LIVE_MODELS = ConfigOptions.key("training.max-live-models")
             .intType().defaultValue(64).withDescription("Models kept as live ND4J networks per subtask.");
+    public static final ConfigOption<Integer> MAX_MODELS = ConfigOptions.key("training.max-models")
+            .intType().defaultValue(org.gsamflink.operators.TrainingOptions.DEFAULT_MAX_MODELS)
+            .withDescription("Model ids the job trains at most; each of the P training subtasks admits ceil(max / P) "
+                    + "new ids (counted from state on restore). Records of further new ids go to the dead-letter "
+                    + "topic (too-many-models).");
+    public static final ConfigOption<Integer> MAX_MODEL_METRIC_GROUPS = ConfigOptions.key("training.max-model-metric-groups")
+            .intType().defaultValue(org.gsamflink.operators.TrainingOptions.DEFAULT_MAX_MODEL_METRIC_GROUPS)
+            .withDescription("Models per subtask with their own Flink metric group model=<id> (the first ones to "
+                    + "train); the rest count in the operator-wide metrics only.");
     public static final ConfigOption<String> DEVICES = ConfigOptions.key("training.devices")
             .stringType().defaultValue("auto")
             .withDescription("ND4J device per training subtask: auto (subtask index mod device count), none, or a "
@@ -171,6 +180,10 @@ public final class JobOptions {
     // ---- Sinks
     public static final ConfigOption<String> METRICS_TOPIC = ConfigOptions.key("sink.metrics-topic")
             .stringType().noDefaultValue().withDescription("Topic for metrics as JSON lines (unset: no topic).");
+    public static final ConfigOption<String> ALERTS_TOPIC = ConfigOptions.key("sink.alerts-topic")
+            .stringType().noDefaultValue()
+            .withDescription("Topic for alerts (models rolled back, snapshots refused) as JSON lines, exactly-once "
+                    + "like the metrics (unset: no topic; alerts are logged either way).");
     public static final ConfigOption<Boolean> METRICS_LOG = ConfigOptions.key("sink.metrics-log")
             .booleanType().defaultValue(false).withDescription("Also log every metrics record.");
     public static final ConfigOption<String> SNAPSHOTS_TOPIC = ConfigOptions.key("sink.snapshots-topic")

@@ -11,6 +11,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.gsamflink.operators.ModelSnapshot;
 import org.gsamflink.operators.StepMetrics;
+import org.gsamflink.operators.TrainingAlert;
 
 import java.nio.charset.StandardCharsets;
 
@@ -109,6 +110,21 @@ public final class KafkaCodecs {
         }
     }
 
+    /** Alerts as one JSON object per record, keyed by model id. */
+    public static final class AlertsJson implements KafkaRecordSerializationSchema<TrainingAlert> {
+        private static final long serialVersionUID = 1L;
+        private final String topic;
+
+        public AlertsJson(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public ProducerRecord<byte[], byte[]> serialize(TrainingAlert a, KafkaSinkContext ctx, Long timestamp) {
+            return new ProducerRecord<>(topic, utf8(a.modelId), utf8(toJson(a)));
+        }
+    }
+
     /** Snapshot notifications: what was trained, not the model bytes (those go to the model store). */
     public static final class SnapshotNotices implements KafkaRecordSerializationSchema<ModelSnapshot> {
         private static final long serialVersionUID = 1L;
@@ -141,7 +157,20 @@ public final class KafkaCodecs {
         o.put("cosine", m.cosine);
         o.put("examples_per_second", m.examplesPerSecond);
         o.put("skipped_steps", m.skippedSteps);
+        o.put("skipped_reason", m.skippedReason);
         o.put("timestamp_ms", m.timestampMs);
+        return o.toString();
+    }
+
+    /** {@code model, step, reason, action, detail, timestamp_ms}. */
+    public static String toJson(TrainingAlert a) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("model", a.modelId);
+        o.put("step", a.step);
+        o.put("reason", a.reason);
+        o.put("action", a.action);
+        o.put("detail", a.detail);
+        o.put("timestamp_ms", a.timestampMs);
         return o.toString();
     }
 

@@ -96,6 +96,69 @@ class GsamJobTest {
         assertThat(options.metricsEverySteps()).isEqualTo(5);
         assertThat(options.snapshotEverySteps()).isZero();
         assertThat(options.maxLiveModels()).isEqualTo(3);
+        assertThat(options.maxModels()).isEqualTo(10_000);
+        assertThat(options.maxModelMetricGroups()).isEqualTo(1_000);
+
+        var capped = GsamJob.trainingOptions(config("training.max-models", "12", "training.max-model-metric-groups", "0"));
+        assertThat(capped.maxModels()).isEqualTo(12);
+        assertThat(capped.maxModelMetricGroups()).isZero();
+    }
+
+    /** The names of the job's operators, as {@link GsamJob#build} wires them (no connection is made). */
+    private static java.util.List<String> operatorNames(JobConfig c) {
+        var env = org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment();
+        GsamJob.build(env, c);
+        return env.getStreamGraph().getStreamNodes().stream().map(n -> n.getOperatorName()).toList();
+    }
+
+    @Test
+    void theAlertsTopicGetsASinkOnlyWhenItIsSet() {
+        assertThat(operatorNames(config("sink.alerts-topic", "gsam-alerts")))
+                .anySatisfy(n -> assertThat(n).contains("Alerts topic"))
+                .anySatisfy(n -> assertThat(n).contains("Rejected records"));
+        assertThat(operatorNames(config())).noneSatisfy(n -> assertThat(n).contains("Alerts topic"));
+    }
+
+    @Test
+    void aRecordRefusedForTooManyModelsIsADeadLetterWithTheReasonCode() throws Exception {
+        assertThat(org.gsamflink.operators.RejectedRecord.TOO_MANY_MODELS)
+                .isEqualTo(org.gsamflink.pipeline.format.RejectReason.TOO_MANY_MODELS.code());
+        DeadLetter d = GsamJob.deadLetter(new org.gsamflink.operators.RejectedRecord("m-7",
+                org.gsamflink.operators.RejectedRecord.TOO_MANY_MODELS, "model id 'm-7' is new", 3, 99L));
+        assertThat(d.reason).isEqualTo("too-many-models");
+        assertThat(d.detail).isEqualTo("model id 'm-7' is new");
+        assertThat(d.sourcePartition).isEqualTo(-1);
+        assertThat(d.sourceOffset).isEqualTo(-1);
+        assertThat(new String(d.value, StandardCharsets.UTF_8)).isEqualTo("{\"model\":\"m-7\",\"rows\":3}");
+        var record = new KafkaCodecs.DeadLetters("dlq").serialize(d, null, null);
+        assertThat(new String(record.headers().lastHeader(KafkaCodecs.DeadLetters.REASON).value(),
+                StandardCharsets.UTF_8)).isEqualTo("too-many-models");
+    }
+
+    @Test
+    void metricsJsonCarriesTheSkippedReasonAndAlertsAreJsonLines() throws Exception {
+        org.gsamflink.operators.StepMetrics m = new org.gsamflink.operators.StepMetrics();
+        m.modelId = "m";
+        m.step = 4;
+        var node = KafkaCodecs.JSON.readTree(KafkaCodecs.toJson(m));
+        assertThat(node.get("skipped_reason").isNull()).isTrue();
+        assertThat(node.has("skipped_steps")).isTrue();
+        m.skippedReason = "non-finite-loss";
+        assertThat(KafkaCodecs.JSON.readTree(KafkaCodecs.toJson(m)).get("skipped_reason").asText())
+                .isEqualTo("non-finite-loss");
+
+        var alert = new org.gsamflink.operators.TrainingAlert("m", 7, "non-finite-parameters", "rolled-back",
+                "rolled back to step 5", 123L);
+        var record = new KafkaCodecs.AlertsJson("alerts").serialize(alert, null, null);
+        assertThat(record.topic()).isEqualTo("alerts");
+        assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo("m");
+        var a = KafkaCodecs.JSON.readTree(new String(record.value(), StandardCharsets.UTF_8));
+        assertThat(a.get("model").asText()).isEqualTo("m");
+        assertThat(a.get("step").asLong()).isEqualTo(7);
+        assertThat(a.get("reason").asText()).isEqualTo("non-finite-parameters");
+        assertThat(a.get("action").asText()).isEqualTo("rolled-back");
+        assertThat(a.get("detail").asText()).isEqualTo("rolled back to step 5");
+        assertThat(a.get("timestamp_ms").asLong()).isEqualTo(123L);
     }
 
     // ---- input bounds and dead letters

@@ -264,6 +264,8 @@ class JobConfigTest {
         "training.batch-size|0|training.batch-size|> 0",
         "training.metrics-every-steps|0|training.metrics-every-steps|> 0",
         "training.max-live-models|-3|training.max-live-models|> 0",
+        "training.max-models|0|training.max-models|> 0",
+        "training.max-model-metric-groups|-1|training.max-model-metric-groups|>= 0",
         "training.snapshot-every-steps|-1|training.snapshot-every-steps|>= 0",
         "job.parallelism|0|job.parallelism|> 0",
         "format.max-record-bytes|0|format.max-record-bytes|> 0",
