@@ -142,6 +142,22 @@ public final class ModelSpec implements Serializable {
         }
     }
 
+    /** The rule for a model's input width, shared with the record validation: {@code numFeatures > 0}. */
+    public static int checkNumFeatures(int numFeatures) {
+        if (numFeatures <= 0) {
+            throw new IllegalArgumentException("numFeatures must be > 0, got " + numFeatures);
+        }
+        return numFeatures;
+    }
+
+    /** The rule for a model's class count, shared with the record validation: {@code numClasses >= 2}. */
+    public static int checkNumClasses(int numClasses) {
+        if (numClasses < 2) {
+            throw new IllegalArgumentException("numClasses must be >= 2, got " + numClasses);
+        }
+        return numClasses;
+    }
+
     /** Builder: setters check their own value, {@link #build()} the rules across fields. */
     public static final class Builder {
         private String networkConfigJson;
@@ -186,18 +202,12 @@ public final class ModelSpec implements Serializable {
         }
 
         public Builder numFeatures(int numFeatures) {
-            if (numFeatures <= 0) {
-                throw new IllegalArgumentException("numFeatures must be > 0, got " + numFeatures);
-            }
-            this.numFeatures = numFeatures;
+            this.numFeatures = checkNumFeatures(numFeatures);
             return this;
         }
 
         public Builder numClasses(int numClasses) {
-            if (numClasses < 2) {
-                throw new IllegalArgumentException("numClasses must be >= 2, got " + numClasses);
-            }
-            this.numClasses = numClasses;
+            this.numClasses = checkNumClasses(numClasses);
             return this;
         }
 

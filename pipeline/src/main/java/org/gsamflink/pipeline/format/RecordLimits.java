@@ -1,6 +1,7 @@
 package org.gsamflink.pipeline.format;
 
 import org.gsamflink.modelstore.ModelIds;
+import org.gsamflink.operators.ModelSpec;
 import org.gsamflink.operators.TrainingRecord;
 
 import java.io.Serializable;
@@ -155,18 +156,12 @@ public final class RecordLimits implements Serializable {
         private Builder() {}
 
         public Builder numFeatures(int numFeatures) {
-            if (numFeatures <= 0) {
-                throw new IllegalArgumentException("numFeatures must be > 0, got " + numFeatures);
-            }
-            this.numFeatures = numFeatures;
+            this.numFeatures = ModelSpec.checkNumFeatures(numFeatures);
             return this;
         }
 
         public Builder numClasses(int numClasses) {
-            if (numClasses < 2) {
-                throw new IllegalArgumentException("numClasses must be >= 2, got " + numClasses);
-            }
-            this.numClasses = numClasses;
+            this.numClasses = ModelSpec.checkNumClasses(numClasses);
             return this;
         }
 
