@@ -5,7 +5,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -63,6 +62,7 @@ import java.util.Objects;
  *
  * <p>Memory: three extra vectors of the parameter count (a copy of w, a copy of g and a scratch vector for the
  * adaptive modes) on top of the network and its updater state, plus a copy of the updater state for the rollback
+ * ({@link GuardedUpdate}), the BatchNorm statistics ({@link NonGradientSlots})
  * and the loss-spike window. Compute: two forward-backward passes per step; the guards add a copy of w (ρ = 0 only)
  * and of the updater state, one read of each to check them (a BLAS asum) and one norm of d (none for SAM, where
  * d = g_p, nor for ρ = 0, where d = g). All memory-bound: on the MLP 784-256-256-10 with Adam (269k parameters, 539k state values,
@@ -74,17 +74,13 @@ public final class Gsam implements AutoCloseable {
     private final GsamConfig config;
     private final NetworkAdapter network;
     private final boolean stochastic;
-    private final List<NetworkAdapter.Range> nonGradientRanges;
+    private final NonGradientSlots nonGradientSlots;
+    private final GuardedUpdate guardedUpdate;
     private final VectorOps ops;
 
     private INDArray savedParams;
     private INDArray cleanGradient;
     private INDArray scratch;
-    private INDArray[] savedUpdates;
-    /** The updater state before the update, for the rollback; {@code null} for a stateless updater (Sgd). */
-    private INDArray savedUpdaterState;
-    /** The updaters' learning rates before an lr scheduler set them, for the rollback. */
-    private final double[] savedLearningRates;
     private final LossSpikeMonitor spikes;
 
     private long step;
@@ -98,34 +94,14 @@ public final class Gsam implements AutoCloseable {
         this.config = Objects.requireNonNull(config, "config");
         this.network = NetworkAdapter.of(Objects.requireNonNull(network, "network"));
         this.stochastic = this.network.hasStochasticLayers();
-        this.nonGradientRanges = this.network.nonGradientRanges();
+        this.nonGradientSlots = new NonGradientSlots(this.network.nonGradientRanges());
         this.seed = config.seed();
         INDArray params = this.network.params();
         this.savedParams = Nd4j.createUninitialized(params.dataType(), params.length());
         this.cleanGradient = Nd4j.createUninitialized(params.dataType(), params.length());
         this.ops = VectorOps.forType(params.dataType());
-        this.savedUpdates = new INDArray[nonGradientRanges.size()];
-        this.savedLearningRates = new double[this.network.updaterConfigs().size()];
+        this.guardedUpdate = new GuardedUpdate(this.network, ops, config.lrScheduler() != null);
         this.spikes = new LossSpikeMonitor(config.lossSpikeGuard());
-        allocateRollbackBuffer(updaterStateView());
-    }
-
-    private INDArray updaterStateView() {
-        INDArray state = network.updater().getStateViewArray();
-        if (state == null || state.length() == 0) {
-            return null;
-        }
-        return state.rank() == 1 ? state : state.reshape(state.length());
-    }
-
-    /** (Re)allocates the copy of the updater state when its length changed (allocated once, normally). */
-    private void allocateRollbackBuffer(INDArray updaterState) {
-        long stateLength = updaterState == null ? 0 : updaterState.length();
-        long have = savedUpdaterState == null ? 0 : savedUpdaterState.length();
-        if (have != stateLength) {
-            savedUpdaterState = stateLength == 0 ? null
-                    : Nd4j.createUninitialized(updaterState.dataType(), stateLength);
-        }
     }
 
     public GsamConfig config() {
@@ -203,15 +179,15 @@ public final class Gsam implements AutoCloseable {
         double dNorm = gNorm;
         boolean clipped = false;
         if (config.clipsDirection()) {
-            if (!nonGradientRanges.isEmpty()) {
-                saveAndZeroNonGradientSlots(grad);
+            if (!nonGradientSlots.isEmpty()) {
+                nonGradientSlots.saveAndZero(grad);
                 dNorm = ops.nrm2(grad) / n;
             }
             clipped = clip(grad, dNorm);
-            restoreNonGradientSlots(grad);
+            nonGradientSlots.restore(grad);
         }
         savedParams.assign(network.params());
-        if (!update(n, lr)) {
+        if (!guardedUpdate.apply(n, lr, savedParams)) {
             return skip(SkipReason.NON_FINITE_PARAMETERS, t, n, loss, loss, gNorm, gNorm, 1.0, dNorm, clipped, 0.0,
                     lr, predictions);
         }
@@ -230,46 +206,6 @@ public final class Gsam implements AutoCloseable {
         return true;
     }
 
-    /**
-     * The base optimizer's step with the gradient view's d, then the finite check of the new parameters and
-     * updater state; on failure everything the update touched is restored and false returned. {@link #savedParams}
-     * must hold the parameters before the update.
-     */
-    private boolean update(int n, double lr) {
-        INDArray w = network.params();
-        INDArray state = updaterStateView();
-        allocateRollbackBuffer(state);
-        if (state != null) {
-            savedUpdaterState.assign(state);
-        }
-        int iterations = network.iterationCount();
-        int epochs = network.epochCount();
-        List<IUpdater> updaters = network.updaterConfigs();
-        if (config.lrScheduler() != null) {
-            for (int i = 0; i < updaters.size(); i++) {
-                IUpdater u = updaters.get(i);
-                savedLearningRates[i] = u.getLearningRate(iterations, epochs);
-                u.setLrAndSchedule(lr, null);
-            }
-        }
-        network.applyUpdate(n);
-        if (ops.allFinite(w) && (state == null || ops.allFinite(state))) {
-            return true;
-        }
-        w.assign(savedParams);
-        if (state != null) {
-            state.assign(savedUpdaterState);
-        }
-        network.setIterationCount(iterations);
-        network.setEpochCount(epochs);
-        if (config.lrScheduler() != null) {
-            for (int i = 0; i < updaters.size(); i++) {
-                updaters.get(i).setLrAndSchedule(savedLearningRates[i], null);
-            }
-        }
-        return false;
-    }
-
     private StepResult sharpnessAwareStep(long t, double lr, double rho, int n) {
         final double eps = config.epsilon();
         final INDArray w = network.params();
@@ -279,7 +215,7 @@ public final class Gsam implements AutoCloseable {
         reseed(t);
         final double loss = network.computeGradientAndLoss(true);
         final INDArray[] predictions = network.capturedPredictions();
-        saveAndZeroNonGradientSlots(grad);
+        nonGradientSlots.saveAndZero(grad);
         // The view holds the gradient summed over the batch (DL4J's updater divides by n); norms are reported,
         // and ε applied, on the mean-loss gradient, so the sums are scaled by 1/n in the scalar factors below.
         final double gNorm = ops.nrm2(grad) / n;
@@ -316,7 +252,7 @@ public final class Gsam implements AutoCloseable {
         // Perturbed pass: same dropout masks; BatchNorm statistics from this pass are discarded below.
         reseed(t);
         final double perturbedLoss = network.computeGradientAndLoss(false);
-        zeroNonGradientSlots(grad);
+        nonGradientSlots.zero(grad);
         final double gpNorm = ops.nrm2(grad) / n;
         // Exact restore from the copy, not w − e.
         w.assign(savedParams);
@@ -351,9 +287,9 @@ public final class Gsam implements AutoCloseable {
                     rho, lr, predictions);
         }
         final boolean clipped = clip(grad, dNorm);
-        restoreNonGradientSlots(grad);
+        nonGradientSlots.restore(grad);
         // savedParams holds w (restored from it above).
-        if (!update(n, lr)) {
+        if (!guardedUpdate.apply(n, lr, savedParams)) {
             return skip(SkipReason.NON_FINITE_PARAMETERS, t, n, loss, perturbedLoss, gNorm, gpNorm, cos, dNorm,
                     clipped, rho, lr, predictions);
         }
@@ -401,39 +337,6 @@ public final class Gsam implements AutoCloseable {
             scratch = Nd4j.createUninitialized(savedParams.dataType(), savedParams.length());
         }
         return scratch;
-    }
-
-    /**
-     * BatchNorm's running mean/variance travel through the gradient view as updates: keep the clean pass's, and
-     * leave them out of every norm, dot product and perturbation.
-     */
-    private void saveAndZeroNonGradientSlots(INDArray grad) {
-        for (int i = 0; i < savedUpdates.length; i++) {
-            INDArray slot = slot(grad, i);
-            if (savedUpdates[i] == null) {
-                savedUpdates[i] = slot.dup();
-            } else {
-                savedUpdates[i].assign(slot);
-            }
-            slot.assign(0);
-        }
-    }
-
-    private void zeroNonGradientSlots(INDArray grad) {
-        for (int i = 0; i < savedUpdates.length; i++) {
-            slot(grad, i).assign(0);
-        }
-    }
-
-    private void restoreNonGradientSlots(INDArray grad) {
-        for (int i = 0; i < savedUpdates.length; i++) {
-            slot(grad, i).assign(savedUpdates[i]);
-        }
-    }
-
-    private INDArray slot(INDArray grad, int i) {
-        NetworkAdapter.Range r = nonGradientRanges.get(i);
-        return grad.get(NDArrayIndex.interval(r.start(), r.end()));
     }
 
     private double updaterLearningRate() {
@@ -511,7 +414,7 @@ public final class Gsam implements AutoCloseable {
         savedParams = null;
         cleanGradient = null;
         scratch = null;
-        savedUpdates = null;
-        savedUpdaterState = null;
+        nonGradientSlots.close();
+        guardedUpdate.close();
     }
 }
