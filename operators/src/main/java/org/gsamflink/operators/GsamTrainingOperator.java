@@ -1,7 +1,6 @@
 package org.gsamflink.operators;
 
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
@@ -20,7 +19,6 @@ import org.gsamflink.operators.LiveModelCache.LiveModel;
 import org.gsamflink.operators.PendingMinibatches.Minibatch;
 import org.gsamflink.optimizer.Gsam;
 import org.gsamflink.optimizer.Predictions;
-import org.gsamflink.optimizer.SkipReason;
 import org.gsamflink.optimizer.StepResult;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -32,9 +30,6 @@ import org.slf4j.LoggerFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.EnumMap;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
@@ -50,11 +45,12 @@ import java.util.stream.Stream;
  * ({@link TrainingOptions#maxLiveModels()}); a model is written back to state when it is evicted and at every
  * checkpoint, so a restored job continues exactly where the checkpoint was.
  *
- * <p>The work is split in three parts the operator drives from its Flink lifecycle: {@link PendingMinibatches}
+ * <p>The work is split in parts the operator drives from its Flink lifecycle: {@link PendingMinibatches}
  * (pending examples, counts, deadline timers, concatenation), {@link LiveModelCache} (the live networks, their keyed
- * {@link ModelState}, write-back at checkpoints and on eviction) and {@link WarmStart.Loader} (a new model's start
- * from a model store). The operator itself owns no keyed state; it trains, emits metrics and snapshots, and decides
- * when a snapshot is due.
+ * {@link ModelState}, write-back at checkpoints and on eviction), {@link ModelAdmission} (the cap on model ids),
+ * {@link WarmStart.Loader} (a new model's start from a model store) and {@link TrainingEvents} (metrics, alerts,
+ * rejected records, skipped-step records and rate-limited warnings). The operator itself owns no keyed state; it
+ * trains, emits metrics windows and snapshots, and decides when a snapshot is due.
  *
  * <p>Defence: after every step the model's parameters and updater state are checked ({@link Finiteness}, one
  * reduction each); a model with a NaN or infinite value is rolled back to its last good state (as loaded, last
@@ -65,14 +61,10 @@ import java.util.stream.Stream;
  * #REJECTED}.
  *
  * <p>Outputs: {@link StepMetrics} on the main output; {@link ModelSnapshot}s on the side output {@link #SNAPSHOTS};
- * {@link TrainingAlert}s on {@link #ALERTS}; {@link RejectedRecord}s on {@link #REJECTED}. Flink metrics per model
- * (group {@code model=<id>}, for the first {@link TrainingOptions#maxModelMetricGroups()} models of a subtask:
- * Flink has no way to remove a registered group, so they are bounded instead of released): gauges {@code loss},
- * {@code accuracy}, {@code surrogateGap}, {@code rho}, {@code lr}; counters {@code steps}, {@code examples},
- * {@code skippedSteps}, {@code skippedSteps_<reason>}, {@code rollbacks}. Operator-wide: counters {@code
- * invalidRecords}, {@code evictions}, {@code skippedSteps}, {@code skippedSteps_<reason>}, {@code rollbacks},
- * {@code snapshotsRefused}, {@code alerts}, {@code tooManyModels}; gauges {@code liveModels}, {@code
- * admittedModels}, {@code modelMetricGroups}. Repeated warnings are rate-limited ({@link RateLimitedLog}).
+ * {@link TrainingAlert}s on {@link #ALERTS}; {@link RejectedRecord}s on {@link #REJECTED}. Flink metrics: per model
+ * (group {@code model=<id>}, bounded by {@link TrainingOptions#maxModelMetricGroups()}) and operator-wide, listed in
+ * {@link TrainingEvents}; besides those, {@code evictions} and {@code liveModels} ({@link LiveModelCache}) and
+ * {@code admittedModels}. Repeated warnings are rate-limited ({@link RateLimitedLog}).
  */
 public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetrics>
         implements OneInputStreamOperator<TrainingRecord, StepMetrics>, Triggerable<String, VoidNamespace>,
@@ -94,15 +86,7 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
     private transient PendingMinibatches pending;
     private transient LiveModelCache live;
     private transient ModelAdmission admission;
-    private transient Map<String, ModelMetrics> modelMetrics;
-    private transient RateLimitedLog warnings;
-    private transient Counter invalidRecords;
-    private transient Counter skippedSteps;
-    private transient Map<SkipReason, Counter> skippedByReason;
-    private transient Counter rollbacks;
-    private transient Counter snapshotsRefused;
-    private transient Counter alerts;
-    private transient Counter tooManyModels;
+    private transient TrainingEvents events;
     /** Test hook: runs right after every step, before the checks (tests break a model through it); null = none. */
     private transient java.util.function.BiConsumer<String, Model> afterStep;
 
@@ -119,35 +103,18 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
         InternalTimerService<VoidNamespace> timers = getInternalTimerService(
                 TrainingStateDescriptors.BATCH_TIMEOUT_TIMERS, VoidNamespaceSerializer.INSTANCE, this);
         pending = new PendingMinibatches(getRuntimeContext(), timers);
-        modelMetrics = new HashMap<>();
-        warnings = new RateLimitedLog(LOG);
         MetricGroup group = getMetricGroup();
-        invalidRecords = group.counter("invalidRecords");
-        skippedSteps = group.counter("skippedSteps");
-        skippedByReason = new EnumMap<>(SkipReason.class);
-        for (SkipReason reason : SkipReason.values()) {
-            skippedByReason.put(reason, group.counter(skippedCounterName(reason)));
-        }
-        rollbacks = group.counter("rollbacks");
-        snapshotsRefused = group.counter("snapshotsRefused");
-        alerts = group.counter("alerts");
-        tooManyModels = group.counter("tooManyModels");
+        events = new TrainingEvents(group, output, options.maxModelMetricGroups(), LOG);
         live = new LiveModelCache(getRuntimeContext(), this, options, group);
         int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
         ValueState<Boolean> admitted = getRuntimeContext().getState(TrainingStateDescriptors.admitted());
         admission = new ModelAdmission(admitted, options.maxModelsPerSubtask(parallelism),
                 ModelAdmission.countAdmitted(getKeyedStateBackend()));
         group.gauge("admittedModels", admission::admittedModels);
-        group.gauge("modelMetricGroups", modelMetrics::size);
         if (admission.admittedModels() > 0) {
             LOG.info("Restored {} model id(s); this subtask admits up to {} ({} per job over {} subtask(s))",
                     admission.admittedModels(), admission.cap(), options.maxModels(), parallelism);
         }
-    }
-
-    /** The name of the counter of steps skipped for {@code reason}: {@code skippedSteps_non-finite-loss}, … */
-    static String skippedCounterName(SkipReason reason) {
-        return "skippedSteps_" + reason.label();
     }
 
     @Override
@@ -157,18 +124,14 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
         ModelSpec spec = specs.specFor(key);
         String problem = r.problem(spec.numFeatures(), spec.numClasses());
         if (problem != null) {
-            invalidRecords.inc();
-            warnings.warn("invalid-record", "Dropping an invalid record for model {}: {}", key, problem);
+            events.invalidRecord(key, problem);
             return;
         }
         if (!admission.admit(() -> pending.hasPending() || live.contains(key) || live.hasStoredState())) {
-            tooManyModels.inc();
             long now = getProcessingTimeService().getCurrentProcessingTime();
             String detail = "model id '" + key + "' is new and this subtask trains " + admission.cap()
                     + " model ids already (training.max-models = " + options.maxModels() + " per job)";
-            output.collect(REJECTED, new StreamRecord<>(new RejectedRecord(key, RejectedRecord.TOO_MANY_MODELS,
-                    detail, r.rows, now)));
-            warnings.warn(RejectedRecord.TOO_MANY_MODELS, "Not training a record: {}", detail);
+            events.tooManyModels(new RejectedRecord(key, RejectedRecord.TOO_MANY_MODELS, detail, r.rows, now));
             return;
         }
         if (r.preBatched) {
@@ -205,7 +168,7 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
         LiveModel m = live.get(key, spec);
         long now = getProcessingTimeService().getCurrentProcessingTime();
         if (m.resetDetail != null) {
-            alert(key, m.gsam.stepCount(), "non-finite-restored-state", TrainingAlert.RESET, m.resetDetail, now);
+            events.restoredStateReset(key, m.gsam.stepCount(), m.resetDetail, now);
             m.resetDetail = null;
         }
         DataSet batch = toDataSet(spec, m.dataType, rows, features, labels, weights);
@@ -216,20 +179,14 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
         if (afterStep != null) {
             afterStep.accept(key, m.network);
         }
-        ModelMetrics mm = metricsFor(key);
         if (r.skipped()) {
-            skipped(key, m, mm, r, now);
+            events.skipped(key, m.gsam.stepCount(), m.gsam.skippedSteps(), r, now);
         }
         String broken = Finiteness.problem(m.network);
         if (broken != null) {
             long badStep = r.step();
             long back = live.rollBack(m);
-            rollbacks.inc();
-            if (mm != null) {
-                mm.rollbacks.inc();
-            }
-            alert(key, badStep, broken, TrainingAlert.ROLLED_BACK, "the step at " + badStep + " left " + broken
-                    + "; rolled back to the last good state at step " + back, now);
+            events.rolledBack(key, badStep, broken, back, now);
             return;
         }
         if (r.skipped()) {
@@ -240,9 +197,7 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
         s.examplesSeen += rows;
         s.metricsWindow.add(r, correct, nanos);
         s.snapshotWindow.add(r, correct, nanos);
-        if (mm != null) {
-            mm.update(r, (double) correct / rows, rows);
-        }
+        events.trained(key, r, (double) correct / rows, rows);
         long step = m.gsam.stepCount();
         if (s.metricsWindow.steps >= options.metricsEverySteps()) {
             output.collect(new StreamRecord<>(s.metricsWindow.toMetrics(key, step, m.gsam.skippedSteps(), now)));
@@ -253,47 +208,6 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
         if (dueBySteps || dueByTime) {
             emitSnapshot(key, spec, m, now);
         }
-    }
-
-    /** A skipped step: a metrics record of its own with the reason, the counters, a rate-limited warning. */
-    private void skipped(String key, LiveModel m, ModelMetrics mm, StepResult r, long now) {
-        SkipReason reason = r.skipReason();
-        skippedSteps.inc();
-        skippedByReason.get(reason).inc();
-        if (mm != null) {
-            mm.skipped(reason);
-        }
-        output.collect(new StreamRecord<>(skippedMetrics(key, m.gsam.stepCount(), m.gsam.skippedSteps(), r, now)));
-        warnings.warn("skipped:" + reason.label(), "Model {}: skipped the step at {} ({}); the model is unchanged",
-                key, r.step(), reason.label());
-    }
-
-    static StepMetrics skippedMetrics(String key, long step, long skippedSoFar, StepResult r, long now) {
-        StepMetrics sm = new StepMetrics();
-        sm.modelId = key;
-        sm.step = step;
-        sm.steps = 0;
-        sm.examples = 0;
-        sm.cleanLoss = r.cleanLoss();
-        sm.perturbedLoss = r.perturbedLoss();
-        sm.surrogateGap = r.surrogateGap();
-        sm.accuracy = Double.NaN;
-        sm.rho = r.rho();
-        sm.lr = r.lr();
-        sm.gradNorm = r.gradNorm();
-        sm.perturbedGradNorm = r.perturbedGradNorm();
-        sm.cosine = r.cosine();
-        sm.examplesPerSecond = 0;
-        sm.skippedSteps = skippedSoFar;
-        sm.skippedReason = r.skipReason().label();
-        sm.timestampMs = now;
-        return sm;
-    }
-
-    private void alert(String key, long step, String reason, String action, String detail, long now) {
-        alerts.inc();
-        output.collect(ALERTS, new StreamRecord<>(new TrainingAlert(key, step, reason, action, detail, now)));
-        warnings.warn(action + ":" + reason, "Model {}: {} ({}): {}", key, action, reason, detail);
     }
 
     static DataSet toDataSet(ModelSpec spec, DataType type, int rows, float[] features, int[] labels, float[] weights) {
@@ -315,9 +229,7 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
     private void emitSnapshot(String key, ModelSpec spec, LiveModel m, long now) {
         String broken = Finiteness.problem(m.network);
         if (broken != null) {
-            snapshotsRefused.inc();
-            alert(key, m.gsam.stepCount(), broken, TrainingAlert.SNAPSHOT_REFUSED,
-                    "the model at step " + m.gsam.stepCount() + " has " + broken + "; no snapshot emitted", now);
+            events.snapshotRefused(key, m.gsam.stepCount(), broken, now);
             return;
         }
         ModelSnapshot snap = new ModelSnapshot();
@@ -403,16 +315,6 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
         super.close();
     }
 
-    /** The key's metric group, created for the first {@link TrainingOptions#maxModelMetricGroups()} models; else null. */
-    private ModelMetrics metricsFor(String key) {
-        ModelMetrics mm = modelMetrics.get(key);
-        if (mm == null && modelMetrics.size() < options.maxModelMetricGroups()) {
-            mm = new ModelMetrics(getMetricGroup().addGroup("model", key));
-            modelMetrics.put(key, mm);
-        }
-        return mm;
-    }
-
     /** Installs the test hook that runs after every step, before the checks. */
     void afterStepForTests(java.util.function.BiConsumer<String, Model> hook) {
         this.afterStep = hook;
@@ -425,50 +327,6 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
 
     /** Models of this subtask with a Flink metric group (for tests). */
     int modelMetricGroups() {
-        return modelMetrics.size();
-    }
-
-    /** Flink metrics of one model. */
-    private static final class ModelMetrics {
-        volatile double loss = Double.NaN;
-        volatile double accuracy = Double.NaN;
-        volatile double gap = Double.NaN;
-        volatile double rho = Double.NaN;
-        volatile double lr = Double.NaN;
-        final Counter steps;
-        final Counter examples;
-        final Counter skippedSteps;
-        final Counter rollbacks;
-        private final MetricGroup group;
-        private final Map<SkipReason, Counter> skippedByReason = new EnumMap<>(SkipReason.class);
-
-        ModelMetrics(MetricGroup group) {
-            this.group = group;
-            group.gauge("loss", () -> loss);
-            group.gauge("accuracy", () -> accuracy);
-            group.gauge("surrogateGap", () -> gap);
-            group.gauge("rho", () -> rho);
-            group.gauge("lr", () -> lr);
-            steps = group.counter("steps");
-            examples = group.counter("examples");
-            skippedSteps = group.counter("skippedSteps");
-            rollbacks = group.counter("rollbacks");
-        }
-
-        /** Counts a skipped step; the counter of its reason is registered on first use (a fixed set of six). */
-        void skipped(SkipReason reason) {
-            skippedSteps.inc();
-            skippedByReason.computeIfAbsent(reason, r -> group.counter(skippedCounterName(r))).inc();
-        }
-
-        void update(StepResult r, double batchAccuracy, int rows) {
-            loss = r.cleanLoss();
-            accuracy = batchAccuracy;
-            gap = r.surrogateGap();
-            rho = r.rho();
-            lr = r.lr();
-            steps.inc();
-            examples.inc(rows);
-        }
+        return events.modelMetricGroups();
     }
 }
