@@ -49,7 +49,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(EmbeddedKafkaBroker.class);
 
     private final Path dataDir;
+    private static final int BIND_ATTEMPTS = 5;
+
     private final int requestedPort;
+    private int brokerPort;
+    private int controllerPort;
     private KafkaRaftServer server;
     private String bootstrapServers;
 
@@ -62,15 +66,82 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return new Builder();
     }
 
-    /** Formats the log directory (once) and starts the broker; returns when it accepts clients. */
+    /**
+     * Formats the log directory (once) and starts the broker; returns when it accepts clients. A broker that was
+     * closed can be started again: it comes back on the same ports with the same data.
+     */
     public synchronized EmbeddedKafkaBroker start() {
         if (server != null) {
             throw new IllegalStateException("the broker is already running on " + bootstrapServers);
         }
         long started = System.nanoTime();
-        int brokerPort = requestedPort == 0 ? freePort() : requestedPort;
-        int controllerPort = freePort();
         Path logDir = dataDir.resolve("kafka");
+        boolean restart = brokerPort != 0;
+        for (int attempt = 1; ; attempt++) {
+            if (!restart) {
+                pickPorts();
+            }
+            try {
+                launch(logDir);
+                break;
+            } catch (RuntimeException e) {
+                // Ports are free when picked but another process may take one before Kafka binds it; pick again,
+                // unless the ports are fixed (a requested port, or a restart that must keep its address).
+                boolean bindFailure = isBindFailure(e);
+                if (!bindFailure || restart || requestedPort != 0 || attempt == BIND_ATTEMPTS) {
+                    throw e;
+                }
+                LOG.info("Kafka could not bind port {} or {} (taken meanwhile); picking others", brokerPort,
+                        controllerPort);
+            }
+        }
+        bootstrapServers = "127.0.0.1:" + brokerPort;
+        awaitReady();
+        LOG.info("Kafka broker (KRaft, embedded) ready on {} in {} ms, data in {}", bootstrapServers,
+                (System.nanoTime() - started) / 1_000_000, logDir);
+        return this;
+    }
+
+    /**
+     * The client and controller ports. Both sockets are held open together while picking, so the two are always
+     * distinct: two listeners on one port make Kafka refuse to start.
+     */
+    private void pickPorts() {
+        if (requestedPort != 0) {
+            try (ServerSocket controller = bindLoopback(0)) {
+                if (controller.getLocalPort() == requestedPort) {
+                    throw new IllegalStateException("port " + requestedPort + " is already in use");
+                }
+                brokerPort = requestedPort;
+                controllerPort = controller.getLocalPort();
+            } catch (IOException e) {
+                throw new UncheckedIOException("no free port on the loopback interface", e);
+            }
+            return;
+        }
+        try (ServerSocket broker = bindLoopback(0); ServerSocket controller = bindLoopback(0)) {
+            brokerPort = broker.getLocalPort();
+            controllerPort = controller.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port on the loopback interface", e);
+        }
+    }
+
+    private static ServerSocket bindLoopback(int port) throws IOException {
+        return new ServerSocket(port, 1, InetAddress.getLoopbackAddress());
+    }
+
+    private static boolean isBindFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.BindException
+                    || (t.getMessage() != null && t.getMessage().contains("failed to bind"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void launch(Path logDir) {
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
@@ -100,17 +171,23 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             try (OutputStream out = Files.newOutputStream(config)) {
                 p.store(out, "gsam-flink embedded broker");
             }
-            format(config);
-            server = new KafkaRaftServer(new KafkaConfig(p, false), Time.SYSTEM);
-            server.startup();
+            // A restart keeps the cluster id the log directory was formatted with; formatting again would not.
+            if (!Files.exists(logDir.resolve("meta.properties"))) {
+                format(config);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the Kafka data directory " + logDir, e);
         }
-        bootstrapServers = "127.0.0.1:" + brokerPort;
-        awaitReady();
-        LOG.info("Kafka broker (KRaft, embedded) ready on {} in {} ms, data in {}", bootstrapServers,
-                (System.nanoTime() - started) / 1_000_000, logDir);
-        return this;
+        KafkaRaftServer starting = new KafkaRaftServer(new KafkaConfig(p, false), Time.SYSTEM);
+        try {
+            starting.startup();
+        } catch (RuntimeException e) {
+            // A half-started server holds threads and whichever port it did bind; release them before a retry.
+            starting.shutdown();
+            starting.awaitShutdown();
+            throw e;
+        }
+        server = starting;
     }
 
     private static void format(Path config) {
@@ -224,14 +301,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         server = null;
         LOG.info("Kafka broker stopped in {} ms", (System.nanoTime() - started) / 1_000_000);
         bootstrapServers = null;
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port on the loopback interface", e);
-        }
     }
 
     public static final class Builder {
