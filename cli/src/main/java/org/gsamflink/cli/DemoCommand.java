@@ -4,14 +4,12 @@ import org.gsamflink.cli.common.LoggingMixin;
 import org.gsamflink.cli.common.ExitCodes;
 import org.apache.flink.util.TimeUtils;
 import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.core.config.Configurator;
 import org.gsamflink.pipeline.InvalidInputException;
 import org.gsamflink.cli.demo.StreamingDemo;
 import org.gsamflink.cli.report.RunReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -36,16 +34,6 @@ import java.util.concurrent.Callable;
                         + "where the snapshots, metrics and the PNG plot are.",
                 "Everything goes under --data-dir, which each run starts afresh."})
 public final class DemoCommand implements Callable<Integer> {
-
-    /**
-     * A broker, a Flink cluster and a job share the demo's JVM; their start-up notices and warnings about an
-     * unconfigured local setup (no log file for the web UI, no delegation tokens, long operator names) say nothing
-     * to a demo user. Errors still show; --verbose shows everything.
-     */
-    private static final List<String> FRAMEWORKS = List.of("org.apache.kafka", "kafka", "state.change.logger",
-            "org.apache.flink");
-    /** Our own per-event INFO lines, which the progress line replaces. */
-    private static final List<String> OWN_EVENTS = List.of("org.gsamflink.operators", "org.gsamflink.pipeline.job");
 
     @Spec
     CommandSpec spec;
@@ -99,11 +87,9 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ParseResult parsed = spec.commandLine().getParseResult();
-        if (!parsed.hasMatchedOption("--verbose")) {
-            FRAMEWORKS.forEach(logger -> Configurator.setLevel(logger, Level.ERROR));
-            OWN_EVENTS.forEach(logger -> Configurator.setLevel(logger, Level.WARN));
-        }
+        // A broker, a Flink cluster and a job share the demo's JVM; their warnings about an unconfigured local
+        // setup (no log file for the web UI, no delegation tokens) say nothing to a demo user: errors only.
+        logging.quiet(Level.ERROR, true);
         StreamingDemo.Builder b = StreamingDemo.builder();
         try {
             b.dataDir(dataDir).bootstrapServers(bootstrapServers).data(data).generated(generated)

@@ -9,6 +9,7 @@ import org.gsamflink.cli.data.LabeledData;
 import org.gsamflink.pipeline.format.RecordFormat;
 import org.gsamflink.modelstore.ModelIds;
 import org.gsamflink.cli.stream.DatasetProducer;
+import org.apache.logging.log4j.Level;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -52,6 +53,7 @@ public final class ProduceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        logging.quiet(Level.WARN, false);
         try {
             ModelIds.validate(producer.modelId());
         } catch (IllegalArgumentException e) {

@@ -2,7 +2,10 @@ package org.gsamflink.cli;
 
 import org.gsamflink.cli.common.LoggingMixin;
 import org.gsamflink.cli.common.ExitCodes;
+import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.gsamflink.cli.stream.JobProgress;
+import org.apache.logging.log4j.Level;
 import org.gsamflink.pipeline.job.ClusterMain;
 import org.gsamflink.pipeline.InvalidInputException;
 import org.gsamflink.pipeline.job.JobConfig;
@@ -58,6 +61,7 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        logging.quiet(Level.WARN, true);
         JobConfig cfg = ClusterMain.load(config, overrides);
         StreamExecutionEnvironment env = environment(cfg);
         ClusterMain.build(env, cfg);
@@ -67,7 +71,15 @@ public final class RunCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         LOG.info("Starting '{}' {}", cfg.get(JobOptions.JOB_NAME), remote == null ? "locally" : "on " + remote);
-        env.execute(cfg.get(JobOptions.JOB_NAME));
+        try (JobProgress progress = JobProgress.builder().bootstrapServers(cfg.get(JobOptions.BOOTSTRAP_SERVERS))
+                .clientProperties(cfg.kafkaProperties()).metricsTopic(cfg.get(JobOptions.METRICS_TOPIC))
+                .deadLetterTopic(cfg.get(JobOptions.DEAD_LETTER_TOPIC))
+                .output(spec.commandLine().getOut(), System.console() != null).build()) {
+            JobExecutionResult result = progress.follow(env.executeAsync(cfg.get(JobOptions.JOB_NAME)));
+            LOG.info("'{}' finished in {} s: {} steps, {} examples, {} dead letters committed",
+                    cfg.get(JobOptions.JOB_NAME), result.getNetRuntime() / 1000, progress.history().steps(),
+                    progress.history().examples(), progress.deadLetters());
+        }
         return ExitCodes.OK;
     }
 

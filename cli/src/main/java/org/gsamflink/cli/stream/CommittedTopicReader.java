@@ -48,6 +48,7 @@ public final class CommittedTopicReader implements AutoCloseable {
     private CommittedTopicReader(Builder b) {
         this.topic = b.topic;
         Properties p = new Properties();
+        p.putAll(b.clientProperties);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -113,8 +114,18 @@ public final class CommittedTopicReader implements AutoCloseable {
     public static final class Builder {
         private String bootstrapServers;
         private String topic;
+        private final Properties clientProperties = new Properties();
 
         private Builder() {}
+
+        /**
+         * Kafka client settings the cluster needs (security, timeouts), e.g. a job's {@code kafka.*} properties; the
+         * reader's own settings (servers, read_committed, no offset commits) win.
+         */
+        public Builder clientProperties(Properties properties) {
+            clientProperties.putAll(Objects.requireNonNull(properties, "properties"));
+            return this;
+        }
 
         public Builder bootstrapServers(String servers) {
             if (Objects.requireNonNull(servers, "bootstrapServers").isBlank()) {

@@ -23,10 +23,16 @@ final class ProgressLine {
     private long lastExamples;
     private long lastMs = startedMs;
     private double rate = Double.NaN;
+    private long deadLetters = -1;
 
     ProgressLine(PrintWriter out, boolean live) {
         this.out = out;
         this.live = live;
+    }
+
+    /** The committed dead letters so far; the line shows them once this was called. */
+    void deadLetters(long count) {
+        deadLetters = count;
     }
 
     void update(MetricsHistory h) {
@@ -63,13 +69,14 @@ final class ProgressLine {
         MetricPoint last = recent.isEmpty() ? null : recent.get(recent.size() - 1);
         return String.format(Locale.ROOT,
                 "[%5.0f s] steps %d | %d examples | %s examples/s | prequential acc %s (last %d) | loss %s | rho %s"
-                        + " | surrogate gap %s",
+                        + " | surrogate gap %s%s",
                 (now - startedMs) / 1000.0, h.steps(), h.examples(), Double.isNaN(rate) ? "-" : String.valueOf(
                         Math.round(rate)), num(MetricsHistory.accuracy(recent), "%.3f"),
                 recent.stream().mapToLong(MetricPoint::examples).sum(),
                 num(MetricsHistory.mean(recent, MetricPoint::loss), "%.3f"),
                 last == null ? "-" : num(last.rho(), "%.3f"),
-                num(MetricsHistory.mean(recent, MetricPoint::surrogateGap), "%.4f"));
+                num(MetricsHistory.mean(recent, MetricPoint::surrogateGap), "%.4f"),
+                deadLetters < 0 ? "" : " | dead letters " + deadLetters);
     }
 
     private static String num(double v, String pattern) {

@@ -192,9 +192,12 @@ public final class StreamingRun {
                         metricsOut.newLine();
                     };
                     long window = (long) cfg.get(JobOptions.METRICS_EVERY) * batchSize;
+                    long[] deadLetters = {0};
                     StopReason reason = follow(job, p, producerThread, () -> {
                         int n = metrics.poll(Duration.ofMillis(250), toHistory);
                         metricsOut.flush();
+                        deadLetters[0] += deadLetterReader.poll(Duration.ZERO, value -> { });
+                        progress.deadLetters(deadLetters[0]);
                         return n;
                     }, history, progress, startMs, window);
                     progress.finish(history);
@@ -203,8 +206,8 @@ public final class StreamingRun {
                     Path savepoint = LocalJob.stop(job, folder.savepoints());
                     metrics.readToEnd(toHistory);
                     metricsOut.flush();
-                    long deadLetters = deadLetterReader.readToEnd(value -> { });
-                    return new Outcome(reason, history, deadLetters, savepoint, startMs, cfg);
+                    deadLetters[0] += deadLetterReader.readToEnd(value -> { });
+                    return new Outcome(reason, history, deadLetters[0], savepoint, startMs, cfg);
                 }
             }
         } finally {
