@@ -66,6 +66,7 @@ public final class RunCommand implements Callable<Integer> {
             spec.commandLine().getOut().flush();
             return ExitCodes.OK;
         }
+        ClusterMain.preflight(cfg);
         LOG.info("Starting '{}' {}", cfg.get(JobOptions.JOB_NAME), remote == null ? "locally" : "on " + remote);
         env.execute(cfg.get(JobOptions.JOB_NAME));
         return ExitCodes.OK;
