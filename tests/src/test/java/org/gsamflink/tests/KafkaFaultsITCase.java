@@ -92,11 +92,14 @@ class KafkaFaultsITCase {
         return c;
     }
 
-    /** Short client timeouts, so that an outage fails the tasks within seconds and the restart strategy acts. */
+    /**
+     * Short client timeouts, so that an outage fails the tasks within seconds and the restart strategy acts. Not
+     * {@code max.block.ms}: a Kafka sink whose producer gives up while the failed task cleans up throws in Flink's
+     * task exception handler, which takes the whole TaskManager down.
+     */
     private static Map<String, String> impatient(Map<String, String> c) {
         c.put("kafka.request.timeout.ms", "1000");
         c.put("kafka.delivery.timeout.ms", "1500");
-        c.put("kafka.max.block.ms", "2000");
         c.put("kafka.default.api.timeout.ms", "2000");
         c.put("job.restart.initial-delay", "200 ms");
         c.put("job.restart.max-delay", "1 s");
@@ -160,6 +163,20 @@ class KafkaFaultsITCase {
     }
 
     @Test
+    void aTransactionTimeoutAboveTheBrokersMaximumFailsThePreflight() throws Exception {
+        kafka.createTopics("long-tx-in", "long-tx-metrics", "long-tx-dlq");
+        Map<String, String> c = job("long-tx");
+        c.put("kafka.transaction.timeout.ms", "1000000");
+
+        assertThatThrownBy(() -> ClusterMain.preflight(JobConfig.fromMap(c)))
+                .isInstanceOfSatisfying(KafkaPreflight.Failed.class, e -> assertThat(e.problems()).singleElement()
+                        .asString().startsWith("kafka.transaction.timeout.ms: the producers' transaction timeout "
+                                + "(1000000 ms) exceeds the broker's transaction.max.timeout.ms (900000 ms)"));
+        c.put("kafka.transaction.timeout.ms", "900000");
+        ClusterMain.preflight(JobConfig.fromMap(c));
+    }
+
+    @Test
     void brokersThatDoNotAnswerFailThePreflightWithinItsTimeout() throws Exception {
         int closedPort;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -185,6 +202,7 @@ class KafkaFaultsITCase {
         Map<String, String> c = impatient(job("never"));
         c.put("kafka.bootstrap.servers", "127.0.0.1:" + closedPort);
         c.put("job.restart.attempts", "2");
+        c.put("kafka.max.block.ms", "2000");   // no broker ever: the sinks' producers give up quickly
         StreamExecutionEnvironment env = env();
         GsamJob.build(env, JobConfig.fromMap(c));
 
