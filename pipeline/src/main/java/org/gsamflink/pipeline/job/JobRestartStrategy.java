@@ -28,15 +28,17 @@ public final class JobRestartStrategy {
      * @return whether this set it
      */
     public static boolean apply(StreamExecutionEnvironment env, JobConfig c) {
-        if (choosesRestartStrategy(c.flinkConfiguration().toMap()) || choosesRestartStrategy(env.getConfiguration().toMap())) {
+        if (choosesRestartStrategy(c.flinkConfiguration().toMap())
+                || choosesRestartStrategy(env.getConfiguration().toMap())) {
             LOG.info("Restart strategy: as configured under {} (the job.restart.* keys are not used)",
                     RestartStrategyOptions.RESTART_STRATEGY_CONFIG_PREFIX);
             return false;
         }
         env.configure(configuration(c));
         LOG.info("Restart strategy: exponential delay from {} to {}, at most {} restarts in a row (reset after {} "
-                        + "without a failure)", c.get(JobOptions.RESTART_INITIAL_DELAY), c.get(JobOptions.RESTART_MAX_DELAY),
-                c.get(JobOptions.RESTART_ATTEMPTS), c.get(JobOptions.RESTART_RESET_AFTER));
+                        + "without a failure)", KafkaRules.human(c.get(JobOptions.RESTART_INITIAL_DELAY)),
+                KafkaRules.human(c.get(JobOptions.RESTART_MAX_DELAY)), c.get(JobOptions.RESTART_ATTEMPTS),
+                KafkaRules.human(c.get(JobOptions.RESTART_RESET_AFTER)));
         return true;
     }
 

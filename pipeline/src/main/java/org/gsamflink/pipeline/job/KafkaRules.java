@@ -38,8 +38,9 @@ final class KafkaRules {
         positive(c, JobOptions.RESTART_RESET_AFTER, errors);
         if (c.get(JobOptions.RESTART_MAX_DELAY).compareTo(c.get(JobOptions.RESTART_INITIAL_DELAY)) < 0) {
             errors.add("config keys '" + JobOptions.RESTART_MAX_DELAY.key() + "' and '"
-                    + JobOptions.RESTART_INITIAL_DELAY.key() + "': the longest delay (" + c.get(JobOptions.RESTART_MAX_DELAY)
-                    + ") must not be shorter than the first (" + c.get(JobOptions.RESTART_INITIAL_DELAY) + ")");
+                    + JobOptions.RESTART_INITIAL_DELAY.key() + "': the longest delay ("
+                    + human(c.get(JobOptions.RESTART_MAX_DELAY)) + ") must not be shorter than the first ("
+                    + human(c.get(JobOptions.RESTART_INITIAL_DELAY)) + ")");
         }
         if (c.get(JobOptions.RESTART_ATTEMPTS) <= 0) {
             errors.add("config key '" + JobOptions.RESTART_ATTEMPTS.key() + "': must be > 0, got "
@@ -140,7 +141,12 @@ final class KafkaRules {
 
     private static void positive(Configuration c, ConfigOption<Duration> o, List<String> errors) {
         if (c.get(o).isNegative() || c.get(o).isZero()) {
-            errors.add("config key '" + o.key() + "': must be > 0, got " + c.get(o));
+            errors.add("config key '" + o.key() + "': must be > 0, got " + human(c.get(o)));
         }
+    }
+
+    /** A duration as people write it in the file ({@code 200 ms}, {@code 1 min}). */
+    static String human(Duration d) {
+        return org.apache.flink.util.TimeUtils.formatWithHighestUnit(d);
     }
 }

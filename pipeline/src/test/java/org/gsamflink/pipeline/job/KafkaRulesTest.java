@@ -134,7 +134,7 @@ class KafkaRulesTest {
     @CsvSource(delimiter = '|', value = {
         "job.restart.attempts|0|'job.restart.attempts': must be > 0",
         "job.restart.initial-delay|0 s|'job.restart.initial-delay': must be > 0",
-        "job.restart.max-delay|100 ms|the longest delay (PT0.1S) must not be shorter than the first (PT1S)",
+        "job.restart.max-delay|100 ms|the longest delay (100 ms) must not be shorter than the first (1 s)",
         "job.restart.reset-after|0 s|'job.restart.reset-after': must be > 0",
         "job.preflight-timeout|0 s|'job.preflight-timeout': must be > 0",
     })
