@@ -70,6 +70,7 @@ public final class RunCommand implements Callable<Integer> {
             spec.commandLine().getOut().flush();
             return ExitCodes.OK;
         }
+        ClusterMain.preflight(cfg);
         LOG.info("Starting '{}' {}", cfg.get(JobOptions.JOB_NAME), remote == null ? "locally" : "on " + remote);
         try (JobProgress progress = JobProgress.builder().bootstrapServers(cfg.get(JobOptions.BOOTSTRAP_SERVERS))
                 .clientProperties(cfg.kafkaProperties()).metricsTopic(cfg.get(JobOptions.METRICS_TOPIC))

@@ -95,4 +95,15 @@ class RunCommandTest {
         // A client that tried 127.0.0.1:1 would retry for its default timeouts (60 s and more).
         assertThat(seconds).isLessThan(60);
     }
+
+    @Test
+    void withoutCheckBrokersThatDoNotAnswerFailThePreflightWithTwoNamingTheKey() throws IOException {
+        Path file = config(VALID);
+
+        Cli.Run run = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+                () -> Cli.run("run", "--config", file.toString(), "-D", "job.preflight-timeout=1 s"));
+
+        assertOneCleanError(run, "Kafka preflight against 127.0.0.1:1 failed",
+                "kafka.bootstrap.servers '127.0.0.1:1': no broker answered within job.preflight-timeout (1000 ms)");
+    }
 }

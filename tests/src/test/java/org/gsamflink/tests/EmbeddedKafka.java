@@ -144,6 +144,25 @@ final class EmbeddedKafka implements AutoCloseable {
                 .collect(Collectors.toList());
     }
 
+    /**
+     * Stops the broker (its controller keeps running) until {@link #startBroker()}: an outage as the clients see it,
+     * with the topics, logs and transaction state kept.
+     */
+    void stopBroker() {
+        for (kafka.server.BrokerServer broker : cluster.brokers().values()) {
+            broker.shutdown();
+            broker.awaitShutdown();
+        }
+    }
+
+    /** Starts the brokers stopped by {@link #stopBroker()} again, on the same ports and log directories. */
+    void startBroker() throws Exception {
+        for (kafka.server.BrokerServer broker : cluster.brokers().values()) {
+            broker.startup();
+        }
+        cluster.waitForReadyBrokers();
+    }
+
     @Override
     public void close() throws Exception {
         cluster.close();

@@ -62,6 +62,7 @@ public final class ClusterMain {
             out.flush();
             return;
         }
+        preflight(cfg);
         env.execute(cfg.get(JobOptions.JOB_NAME));
     }
 
@@ -74,6 +75,18 @@ public final class ClusterMain {
             return JobConfig.load(config, overrides);
         } catch (IllegalArgumentException e) {   // JobConfigException
             throw new InvalidInputException(e.getMessage());
+        }
+    }
+
+    /**
+     * The {@link KafkaPreflight} check, unless {@code job.preflight} is false: call it after building the job and
+     * before executing it (not for {@code --check}, which needs no broker).
+     *
+     * @throws KafkaPreflight.Failed (bad input) listing every problem with the brokers and topics
+     */
+    public static void preflight(JobConfig cfg) {
+        if (cfg.get(JobOptions.PREFLIGHT)) {
+            KafkaPreflight.forJob(cfg).check();
         }
     }
 

@@ -158,6 +158,7 @@ public final class GsamJob {
         ModelSpec spec = modelSpec(c);
         LOG.info("Model: {}", spec);
         env.setParallelism(c.get(JobOptions.PARALLELISM));
+        JobRestartStrategy.apply(env, c);
         if (!c.get(JobOptions.CHECKPOINT_INTERVAL).isZero()) {
             env.enableCheckpointing(c.get(JobOptions.CHECKPOINT_INTERVAL).toMillis());
         }
@@ -175,7 +176,7 @@ public final class GsamJob {
                 .union(trained.rejected().map(GsamJob::deadLetter).returns(DeadLetter.class)
                         .uid("rejected-dead-letters").name("Rejected records"));
 
-        String prefix = c.get(JobOptions.TRANSACTIONAL_ID_PREFIX);
+        String prefix = KafkaRules.transactionalIdPrefix(c.options());
         deadLetters.sinkTo(deadLetterSink(c, prefix + "-dlq")).uid("dead-letter-sink").name("Dead letters");
         if (c.isSet(JobOptions.METRICS_TOPIC)) {
             trained.metrics().sinkTo(sink(c, new KafkaCodecs.MetricsJson(c.get(JobOptions.METRICS_TOPIC)), prefix + "-metrics"))
@@ -266,9 +267,9 @@ public final class GsamJob {
                 .setDeliveryGuarantee(exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE);
         if (exactlyOnce) {
             b.setTransactionalIdPrefix(transactionalIdPrefix);
-            // Transactions must outlive a checkpoint interval plus recovery; the broker caps it (15 min default).
-            b.setProperty("transaction.timeout.ms", String.valueOf(Math.max(60_000,
-                    Math.min(900_000, c.get(JobOptions.CHECKPOINT_INTERVAL).toMillis() * 10))));
+            // The user's kafka.transaction.timeout.ms, or a default that outlives a checkpoint interval plus recovery.
+            b.setProperty(KafkaRules.TRANSACTION_TIMEOUT,
+                    String.valueOf(KafkaRules.transactionTimeoutMs(c.options(), c.kafkaProperties())));
         }
         return b.build();
     }

@@ -51,6 +51,11 @@ public final class JobConfig {
         return options.contains(option);
     }
 
+    /** The typed options (a copy), for the rules and derived values of this package ({@link KafkaRules}). */
+    Configuration options() {
+        return new Configuration(options);
+    }
+
     /** {@code kafka.*} keys without the prefix, for the Kafka clients (bootstrap servers included). */
     public Properties kafkaProperties() {
         Properties p = new Properties();
@@ -148,6 +153,7 @@ public final class JobConfig {
         }
         checkRules(options, errors);
         checkDeadLetterRequestSize(options, kafka, errors);
+        KafkaRules.check(options, kafka, errors);
         if (!errors.isEmpty()) {
             throw new JobConfigException(errors);
         }

@@ -201,8 +201,11 @@ public final class JobOptions {
             .enumType(Delivery.class).defaultValue(Delivery.EXACTLY_ONCE)
             .withDescription("exactly_once (transactions tied to checkpoints) | at_least_once.");
     public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX = ConfigOptions.key("sink.transactional-id-prefix")
-            .stringType().defaultValue("gsam-flink")
-            .withDescription("Prefix of the sinks' Kafka transactional ids; unique per job on a cluster.");
+            .stringType().noDefaultValue()
+            .withDescription("Prefix of the sinks' Kafka transactional ids; unique per job on a Kafka cluster (two "
+                    + "jobs with one prefix fence each other). Default: job.name with every character other than "
+                    + "letters, digits, '.', '_' and '-' replaced by '-' (\"gsam-flink training\" → "
+                    + "\"gsam-flink-training\").");
 
     // ---- Model store
     public static final ConfigOption<String> STORE_ROOT = ConfigOptions.key("model-store.root")
@@ -225,6 +228,32 @@ public final class JobOptions {
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("job.checkpoint-interval")
             .durationType().defaultValue(Duration.ofSeconds(10))
             .withDescription("Checkpoint interval; exactly-once output is committed on each checkpoint.");
+    public static final ConfigOption<Boolean> PREFLIGHT = ConfigOptions.key("job.preflight")
+            .booleanType().defaultValue(true)
+            .withDescription("Before the job starts (cluster entry point and gsam-flink run, not --check), check "
+                    + "with a Kafka admin client that the brokers answer, the source topics exist and every sink "
+                    + "topic exists (or the broker creates topics on first write); fail with one message listing "
+                    + "every problem.");
+    public static final ConfigOption<Duration> PREFLIGHT_TIMEOUT = ConfigOptions.key("job.preflight-timeout")
+            .durationType().defaultValue(Duration.ofSeconds(30))
+            .withDescription("How long the preflight check may take in all; brokers that do not answer within it "
+                    + "are reported as unreachable.");
+    public static final ConfigOption<Duration> RESTART_INITIAL_DELAY = ConfigOptions.key("job.restart.initial-delay")
+            .durationType().defaultValue(Duration.ofSeconds(1))
+            .withDescription("Delay before the first restart after a failure (Flink's exponential-delay strategy; "
+                    + "doubled after each further failure). Not used when flink.restart-strategy* keys are set.");
+    public static final ConfigOption<Duration> RESTART_MAX_DELAY = ConfigOptions.key("job.restart.max-delay")
+            .durationType().defaultValue(Duration.ofSeconds(60))
+            .withDescription("Longest delay between two restarts.");
+    public static final ConfigOption<Integer> RESTART_ATTEMPTS = ConfigOptions.key("job.restart.attempts")
+            .intType().defaultValue(10)
+            .withDescription("Restarts in a row before the job fails for good (with the defaults: about 5 minutes "
+                    + "of retrying an outage). The count starts again after job.restart.reset-after without a "
+                    + "failure.");
+    public static final ConfigOption<Duration> RESTART_RESET_AFTER = ConfigOptions.key("job.restart.reset-after")
+            .durationType().defaultValue(Duration.ofMinutes(10))
+            .withDescription("Time running without a failure after which the delay and the attempt count start "
+                    + "again from job.restart.initial-delay.");
 
     /** All options above, for validation and documentation. */
     public static List<ConfigOption<?>> all() {

@@ -81,7 +81,7 @@ class GsamJobTest {
         KafkaSource<RawRecord> bounded = GsamJob.source(config("source.bounded", "true",
                 "source.starting-offsets", "timestamp", "source.starting-timestamp-ms", "1700000000000"));
         KafkaSource<RawRecord> pattern = GsamJob.source(JobConfig.load(null, java.util.List.of(
-                "kafka.bootstrap.servers=127.0.0.1:1", "source.topic-pattern=gsam-.*", "model.architecture=mlp:4-2")));
+                "kafka.bootstrap.servers=127.0.0.1:1", "source.topic-pattern=gsam-train.*", "model.architecture=mlp:4-2")));
 
         assertThat(unbounded.getBoundedness()).isEqualTo(Boundedness.CONTINUOUS_UNBOUNDED);
         assertThat(bounded.getBoundedness()).isEqualTo(Boundedness.BOUNDED);
