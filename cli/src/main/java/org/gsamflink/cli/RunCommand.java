@@ -5,6 +5,9 @@ import org.gsamflink.cli.common.ExitCodes;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.gsamflink.cli.stream.JobProgress;
+import org.gsamflink.cli.stream.RunStateDirectory;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.logging.log4j.Level;
 import org.gsamflink.pipeline.job.ClusterMain;
 import org.gsamflink.pipeline.InvalidInputException;
@@ -59,11 +62,25 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--check", description = "Validate the configuration and print the job graph; do not run.")
     boolean check;
 
+    @Option(names = "--resume", arity = "0..1", paramLabel = "PATH", fallbackValue = "",
+            description = "Continue from the newest completed checkpoint or savepoint in job.state-dir, or from the "
+                    + "checkpoint/savepoint directory PATH (required with --remote).")
+    String resume;
+
+    @Option(names = "--fresh", description = "Start from scratch: delete the checkpoints and savepoints an earlier "
+            + "run left in job.state-dir.")
+    boolean fresh;
+
     @Override
     public Integer call() throws Exception {
         logging.quiet(Level.WARN, true);
         JobConfig cfg = ClusterMain.load(config, overrides);
-        StreamExecutionEnvironment env = environment(cfg);
+        if (resume != null && fresh) {
+            throw new InvalidInputException("--resume and --fresh exclude each other");
+        }
+        RunStateDirectory state = remote == null ? RunStateDirectory.of(cfg, Path.of("")) : null;
+        RunStateDirectory.RestorePoint from = check ? null : restorePoint(state);
+        StreamExecutionEnvironment env = environment(cfg, state, from);
         ClusterMain.build(env, cfg);
         if (check) {
             spec.commandLine().getOut().println(env.getExecutionPlan());
@@ -71,6 +88,13 @@ public final class RunCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         ClusterMain.preflight(cfg);
+        if (fresh && state != null) {
+            state.clear();
+            LOG.info("Deleted the earlier run's checkpoints and savepoints in {}", state.dir());
+        }
+        if (from != null) {
+            LOG.info("Resuming from {}", from.describe());
+        }
         LOG.info("Starting '{}' {}", cfg.get(JobOptions.JOB_NAME), remote == null ? "locally" : "on " + remote);
         try (JobProgress progress = JobProgress.builder().bootstrapServers(cfg.get(JobOptions.BOOTSTRAP_SERVERS))
                 .clientProperties(cfg.kafkaProperties()).metricsTopic(cfg.get(JobOptions.METRICS_TOPIC))
@@ -84,9 +108,35 @@ public final class RunCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private StreamExecutionEnvironment environment(JobConfig cfg) {
+    /** Where to resume from; null for a fresh start. Refuses to start over state an earlier local run left. */
+    private RunStateDirectory.RestorePoint restorePoint(RunStateDirectory state) {
+        if (state == null) {
+            if (resume != null && resume.isEmpty()) {
+                throw new InvalidInputException("--resume with --remote needs the PATH of a checkpoint or savepoint "
+                        + "on the cluster's storage");
+            }
+            return null;   // a remote PATH is on the cluster's storage: the cluster checks it
+        }
+        if (resume != null && !resume.isEmpty()) {
+            return RunStateDirectory.given(Path.of(resume));
+        }
+        var newest = state.newest();
+        if (resume != null) {
+            return newest.orElseThrow(() -> new InvalidInputException("--resume: no completed checkpoint or "
+                    + "savepoint in " + state.dir() + " (" + JobOptions.STATE_DIR.key() + ")"));
+        }
+        if (newest.isPresent() && !fresh) {
+            throw new InvalidInputException(state.dir() + " (" + JobOptions.STATE_DIR.key() + ") holds the state of "
+                    + "an earlier run, newest: " + newest.get().describe() + ". Continue it with --resume, or "
+                    + "start over with --fresh (deletes it).");
+        }
+        return null;
+    }
+
+    private StreamExecutionEnvironment environment(JobConfig cfg, RunStateDirectory state,
+                                                   RunStateDirectory.RestorePoint from) {
         if (remote == null) {
-            return StreamExecutionEnvironment.getExecutionEnvironment(cfg.flinkConfiguration());
+            return StreamExecutionEnvironment.getExecutionEnvironment(state.apply(cfg.flinkConfiguration(), from));
         }
         int colon = remote.lastIndexOf(':');
         if (colon <= 0) {
@@ -102,7 +152,12 @@ public final class RunCommand implements Callable<Integer> {
         if (!Files.isRegularFile(job)) {
             throw new InvalidInputException("--jar " + job + ": no such file (build it with ./mvnw -pl pipeline -am package)");
         }
-        return StreamExecutionEnvironment.createRemoteEnvironment(remote.substring(0, colon), port,
-                cfg.flinkConfiguration(), job.toString());
+        Configuration flink = cfg.flinkConfiguration();
+        if (resume != null && !check) {
+            flink.set(StateRecoveryOptions.SAVEPOINT_PATH, resume);
+            LOG.info("Resuming from {}", resume);
+        }
+        return StreamExecutionEnvironment.createRemoteEnvironment(remote.substring(0, colon), port, flink,
+                job.toString());
     }
 }

@@ -69,6 +69,11 @@ public final class JobConfig {
     }
 
     /** {@code flink.*} keys without the prefix. */
+    /** {@code job.name} reduced to the characters safe in ids and file names. */
+    public String jobNameAsId() {
+        return KafkaRules.jobNameAsId(get(JobOptions.JOB_NAME));
+    }
+
     public Configuration flinkConfiguration() {
         return new Configuration(flinkConfiguration);
     }

@@ -228,6 +228,12 @@ public final class JobOptions {
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("job.checkpoint-interval")
             .durationType().defaultValue(Duration.ofSeconds(10))
             .withDescription("Checkpoint interval; exactly-once output is committed on each checkpoint.");
+    public static final ConfigOption<String> STATE_DIR = ConfigOptions.key("job.state-dir")
+            .stringType().noDefaultValue()
+            .withDescription("Local runs (gsam-flink run without --remote): where checkpoints are kept, retained "
+                    + "when the process stops or is killed, so that 'run --resume' continues from the newest one. "
+                    + "Default: gsam-state/<job.name> under the working directory. flink.execution.checkpointing.* "
+                    + "keys, when given, win.");
     public static final ConfigOption<Boolean> PREFLIGHT = ConfigOptions.key("job.preflight")
             .booleanType().defaultValue(true)
             .withDescription("Before the job starts (cluster entry point and gsam-flink run, not --check), check "

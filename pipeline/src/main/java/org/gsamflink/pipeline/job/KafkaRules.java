@@ -69,8 +69,12 @@ final class KafkaRules {
         if (c.contains(JobOptions.TRANSACTIONAL_ID_PREFIX)) {
             return c.get(JobOptions.TRANSACTIONAL_ID_PREFIX);
         }
-        String derived = NOT_IN_ID.matcher(c.get(JobOptions.JOB_NAME).strip()).replaceAll("-")
-                .replaceAll("^-+|-+$", "");
+        return jobNameAsId(c.get(JobOptions.JOB_NAME));
+    }
+
+    /** A job name reduced to the characters safe in ids and file names ({@code gsam-flink} if none is left). */
+    static String jobNameAsId(String jobName) {
+        String derived = NOT_IN_ID.matcher(jobName.strip()).replaceAll("-").replaceAll("^-+|-+$", "");
         return derived.isEmpty() ? "gsam-flink" : derived;
     }
 
