@@ -100,6 +100,11 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
         super.open();
         // Before any network of this subtask exists: ND4J places arrays on the creating thread's device.
         options.devicePlacement().bindCurrentThread(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
+        // Before any record: a configuration that does not fit the restored state fails the job here, once.
+        int checked = RestoreCompatibility.checkAll(getKeyedStateBackend(), specs, LOG);
+        if (checked > 0) {
+            LOG.info("The saved state of {} model(s) fits the configured networks", checked);
+        }
         InternalTimerService<VoidNamespace> timers = getInternalTimerService(
                 TrainingStateDescriptors.BATCH_TIMEOUT_TIMERS, VoidNamespaceSerializer.INSTANCE, this);
         pending = new PendingMinibatches(getRuntimeContext(), timers);
@@ -157,7 +162,9 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
     }
 
     private void flushPending(String key, ModelSpec spec) throws Exception {
-        Minibatch b = pending.take(spec);
+        Minibatch b = pending.take(spec, (r, problem) -> events.specChanged(new RejectedRecord(key,
+                RejectedRecord.SPEC_CHANGED, "pending from before a restore with another model spec: " + problem,
+                r.rows, getProcessingTimeService().getCurrentProcessingTime())));
         if (b != null) {
             train(key, spec, b.rows(), b.features(), b.labels(), b.weights());
         }
@@ -197,8 +204,8 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
         s.examplesSeen += rows;
         s.metricsWindow.add(r, correct, nanos);
         s.snapshotWindow.add(r, correct, nanos);
-        events.trained(key, r, (double) correct / rows, rows);
         long step = m.gsam.stepCount();
+        events.trained(key, r, (double) correct / rows, step, s.examplesSeen);
         if (s.metricsWindow.steps >= options.metricsEverySteps()) {
             output.collect(new StreamRecord<>(s.metricsWindow.toMetrics(key, step, m.gsam.skippedSteps(), now)));
             s.metricsWindow.reset();

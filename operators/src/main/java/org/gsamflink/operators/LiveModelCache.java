@@ -15,6 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * The bounded LRU cache of live ND4J networks of {@link GsamTrainingOperator}, in front of the models' keyed state.
  *
@@ -29,6 +32,9 @@ import java.util.Set;
  * {@link #close()} in the operator's {@code close()} releases the networks' optimizers. Not thread-safe.
  */
 final class LiveModelCache {
+
+    /** The operator's logger: its lines are the operator's. */
+    private static final Logger LOG = LoggerFactory.getLogger(GsamTrainingOperator.class);
 
     /** A model's live ND4J network, its optimizer, and the in-memory copy of its keyed state. */
     static final class LiveModel {
@@ -90,25 +96,34 @@ final class LiveModelCache {
         Model network = spec.newNetwork();
         Gsam gsam = new Gsam(network, spec.gsamConfig());
         ModelState state;
+        boolean described = false;
         if (stored == null) {
             state = new ModelState();
-            state.architectureFingerprint = spec.architectureFingerprint();
             if (warmStart != null) {
                 warmStart.restore(key, network, gsam, state);
             }
         } else {
-            if (stored.architectureFingerprint != null
-                    && !stored.architectureFingerprint.equals(spec.architectureFingerprint())) {
-                throw new IllegalStateException("the state of model '" + key + "' was trained with another network "
-                        + "architecture than the configured one; start it under a new model id or restore a matching "
-                        + "configuration");
+            NetworkLayout.Difference misfit = RestoreCompatibility.problem(stored, spec);
+            if (misfit != null) {
+                throw RestoreCompatibility.incompatible(key, misfit);
             }
             state = stored.copy();
             if (state.optimizerState != null) {
                 gsam.restoreState(GsamState.decode(state.optimizerState));
             }
+            String changes = ModelSettings.changes(stored.settings, spec.settings());
+            if (changes != null) {
+                LOG.info("Model {}: restored at step {} with changed settings, in effect from the next step: {}",
+                        key, gsam.stepCount(), changes);
+            }
+            described = spec.settings().equals(stored.settings)
+                    && spec.architectureFingerprint().equals(stored.architectureFingerprint);
         }
+        // The state now belongs to this layout and these settings; written back with the next checkpoint.
+        state.architectureFingerprint = spec.architectureFingerprint();
+        state.settings = spec.settings();
         m = new LiveModel(network, gsam, state);
+        m.dirty = stored != null && !described;
         String problem = Finiteness.problem(network);
         if (problem != null) {
             // Broken state from a checkpoint (written before these checks existed): there is nothing good to go back

@@ -51,7 +51,10 @@ public final class ModelSpec implements Serializable {
     private final OptimizerSettings optimizer;
     private final int batchSize;
     private final long batchTimeoutMs;
-    private final String fingerprint;
+    private final String legacyFingerprint;
+    /** Computed from a throwaway network on first use; not shipped with the spec. */
+    private transient volatile NetworkLayout layout;
+    private transient volatile String settings;
 
     private ModelSpec(Builder b) {
         this.networkConfigJson = b.networkConfigJson;
@@ -61,7 +64,7 @@ public final class ModelSpec implements Serializable {
         this.optimizer = b.optimizer.build();
         this.batchSize = b.batchSize;
         this.batchTimeoutMs = b.batchTimeoutMs;
-        this.fingerprint = sha256(networkConfigJson);
+        this.legacyFingerprint = sha256(networkConfigJson);
     }
 
     public static Builder builder() {
@@ -102,9 +105,36 @@ public final class ModelSpec implements Serializable {
         return optimizer.alpha();
     }
 
-    /** SHA-256 of the network configuration: state written for one architecture is never loaded into another. */
+    /**
+     * The {@link NetworkLayout} of this spec's network, encoded: what a model's saved state must match to be
+     * loaded into it (layer types, parameter shapes and type, updater state). Hyperparameters are not part of it.
+     */
     public String architectureFingerprint() {
-        return fingerprint;
+        return layout().encode();
+    }
+
+    /** What release 0.1.0 stored as the fingerprint: SHA-256 of the whole configuration JSON. */
+    String legacyFingerprint() {
+        return legacyFingerprint;
+    }
+
+    NetworkLayout layout() {
+        describeNetwork();
+        return layout;
+    }
+
+    /** {@link ModelSettings#describe} of this spec. */
+    String settings() {
+        describeNetwork();
+        return settings;
+    }
+
+    private void describeNetwork() {
+        if (layout == null) {
+            Model network = newNetwork();
+            settings = ModelSettings.describe(this, network);
+            layout = NetworkLayout.of(network);
+        }
     }
 
     /** A new, initialised network (weights from the configuration's seed). */

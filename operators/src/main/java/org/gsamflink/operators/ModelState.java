@@ -7,8 +7,13 @@ package org.gsamflink.operators;
  */
 public final class ModelState {
 
-    /** {@link ModelSpec#architectureFingerprint()} of the network the optimizer state belongs to. */
+    /**
+     * The {@link NetworkLayout} the optimizer state belongs to ({@link ModelSpec#architectureFingerprint()}); in
+     * state of release 0.1.0 a SHA-256 of the whole network configuration instead.
+     */
     public String architectureFingerprint;
+    /** {@link ModelSettings#describe} of the settings it was last trained with; null in state of release 0.1.0. */
+    public String settings;
     /** {@code GsamState} bytes. */
     public byte[] optimizerState;
     public long examplesSeen;
@@ -20,6 +25,7 @@ public final class ModelState {
     ModelState copy() {
         ModelState c = new ModelState();
         c.architectureFingerprint = architectureFingerprint;
+        c.settings = settings;
         c.optimizerState = optimizerState == null ? null : optimizerState.clone();
         c.examplesSeen = examplesSeen;
         c.lastSnapshotStep = lastSnapshotStep;

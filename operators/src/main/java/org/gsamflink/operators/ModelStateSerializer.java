@@ -12,18 +12,25 @@ import java.io.IOException;
  * Explicit serializer of {@link ModelState} (no Kryo, no Java serialization). Each value starts with a format
  * version byte so that a later release reads the savepoints of this one:
  * <pre>
- *   byte   format (1)
- *   UTF    architecture fingerprint ("" when unknown)
+ *   byte   format (2)
+ *   string network layout ({@link NetworkLayout} text; "" when unknown)
+ *   string settings ({@link ModelSettings} text; "" when unknown)
  *   int    optimizer state length, then its bytes (-1: none yet)
  *   long   examplesSeen, long lastSnapshotStep, long lastSnapshotTimeMs
  *   metrics window, snapshot window (see MetricsAccumulator#write)
+ * string := int length in bytes, then UTF-8 (a layout has no 64 KiB limit, unlike writeUTF)
  * </pre>
+ * Format 1 (release 0.1.0) has a {@code writeUTF} architecture fingerprint (a configuration hash) and no settings;
+ * it is read, and written back as format 2.
  */
 public final class ModelStateSerializer extends TypeSerializerSingleton<ModelState> {
 
     private static final long serialVersionUID = 1L;
     public static final ModelStateSerializer INSTANCE = new ModelStateSerializer();
-    static final byte FORMAT = 1;
+    static final byte FORMAT = 2;
+    static final byte FORMAT_0_1_0 = 1;
+    /** A layout of 100k layers is ~10 MiB; anything longer is not a model state. */
+    private static final int MAX_STRING_BYTES = 64 << 20;
 
     @Override
     public boolean isImmutableType() {
@@ -53,7 +60,8 @@ public final class ModelStateSerializer extends TypeSerializerSingleton<ModelSta
     @Override
     public void serialize(ModelState s, DataOutputView out) throws IOException {
         out.writeByte(FORMAT);
-        out.writeUTF(s.architectureFingerprint == null ? "" : s.architectureFingerprint);
+        writeString(out, s.architectureFingerprint);
+        writeString(out, s.settings);
         if (s.optimizerState == null) {
             out.writeInt(-1);
         } else {
@@ -70,12 +78,18 @@ public final class ModelStateSerializer extends TypeSerializerSingleton<ModelSta
     @Override
     public ModelState deserialize(DataInputView in) throws IOException {
         byte format = in.readByte();
-        if (format != FORMAT) {
-            throw new IOException("unsupported model state format " + format + " (this release reads " + FORMAT + ")");
+        if (format != FORMAT && format != FORMAT_0_1_0) {
+            throw new IOException("unsupported model state format " + format + " (this release reads "
+                    + FORMAT_0_1_0 + " and " + FORMAT + ")");
         }
         ModelState s = new ModelState();
-        String fp = in.readUTF();
-        s.architectureFingerprint = fp.isEmpty() ? null : fp;
+        if (format == FORMAT_0_1_0) {
+            String fp = in.readUTF();
+            s.architectureFingerprint = fp.isEmpty() ? null : fp;
+        } else {
+            s.architectureFingerprint = readString(in);
+            s.settings = readString(in);
+        }
         int n = in.readInt();
         if (n >= 0) {
             s.optimizerState = new byte[n];
@@ -87,6 +101,22 @@ public final class ModelStateSerializer extends TypeSerializerSingleton<ModelSta
         s.metricsWindow.read(in);
         s.snapshotWindow.read(in);
         return s;
+    }
+
+    private static void writeString(DataOutputView out, String s) throws IOException {
+        byte[] b = (s == null ? "" : s).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private static String readString(DataInputView in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > MAX_STRING_BYTES) {
+            throw new IOException("model state string of " + n + " bytes (at most " + MAX_STRING_BYTES + ")");
+        }
+        byte[] b = new byte[n];
+        in.readFully(b);
+        return n == 0 ? null : new String(b, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Override

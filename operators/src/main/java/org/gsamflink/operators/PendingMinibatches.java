@@ -8,6 +8,7 @@ import org.apache.flink.streaming.api.operators.InternalTimerService;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * Assembles the single-example records of the current key into minibatches for {@link GsamTrainingOperator}: by
@@ -76,11 +77,20 @@ final class PendingMinibatches {
     /**
      * Removes the current key's pending records and returns them concatenated in arrival order, or null when there
      * were none. A batch where some records carry weights gets weight 1 for the others.
+     *
+     * <p>Every record is checked against {@code spec} again: records pending in a savepoint were checked against
+     * the spec of the job that wrote it, and a restore may bring another input width or class count. A record that
+     * no longer fits goes to {@code misfits} with the reason and is not trained on.
      */
-    Minibatch take(ModelSpec spec) throws Exception {
+    Minibatch take(ModelSpec spec, BiConsumer<TrainingRecord, String> misfits) throws Exception {
         List<TrainingRecord> records = new ArrayList<>();
         for (TrainingRecord r : pendingExamples.get()) {
-            records.add(r);
+            String problem = r.problem(spec.numFeatures(), spec.numClasses());
+            if (problem == null) {
+                records.add(r);
+            } else {
+                misfits.accept(r, problem);
+            }
         }
         pendingExamples.clear();
         pendingCount.clear();

@@ -20,7 +20,7 @@ import java.util.Map;
  *
  * <p>Owns: the operator-wide counters {@code invalidRecords}, {@code skippedSteps}, {@code skippedSteps_<reason>}
  * (one per {@link SkipReason}, registered up front), {@code rollbacks}, {@code snapshotsRefused}, {@code alerts},
- * {@code tooManyModels} and the gauge {@code modelMetricGroups}; the per-model metric groups ({@code model=<id>},
+ * {@code tooManyModels}, {@code specChangedRecords} and the gauge {@code modelMetricGroups}; the per-model metric groups ({@code model=<id>},
  * created on a model's first step for the first {@link TrainingOptions#maxModelMetricGroups()} models of a subtask
  * and never released, since Flink cannot remove a registered group): gauges {@code loss}, {@code accuracy}, {@code
  * surrogateGap}, {@code rho}, {@code lr}, counters {@code steps}, {@code examples}, {@code skippedSteps}, {@code
@@ -29,8 +29,9 @@ import java.util.Map;
  * GsamTrainingOperator#ALERTS}), the {@link RejectedRecord}s ({@link GsamTrainingOperator#REJECTED}) and the
  * metrics record of each skipped step (main output).
  *
- * <p>State: no Flink state; nothing here survives a restart (counters and log counts start again from zero, as
- * Flink metrics do). Lifecycle: one instance per operator, created in {@code open()} once the output and the metric
+ * <p>State: no Flink state; nothing here survives a restart (the operator-wide counters and log counts start again from
+ * zero, as Flink metrics do; the per-model {@code steps} and {@code examples} counters continue from the model's
+ * state at its first step after a restore). Lifecycle: one instance per operator, created in {@code open()} once the output and the metric
  * group exist; not thread-safe (the operator's task thread only; the gauges read volatile fields). Memory: one
  * small object per model with a metric group (bounded) and one counter per log category seen.
  */
@@ -48,6 +49,7 @@ final class TrainingEvents {
     private final Counter snapshotsRefused;
     private final Counter alerts;
     private final Counter tooManyModels;
+    private final Counter specChanged;
 
     /**
      * Registers the operator-wide metrics on {@code group}.
@@ -71,6 +73,7 @@ final class TrainingEvents {
         snapshotsRefused = group.counter("snapshotsRefused");
         alerts = group.counter("alerts");
         tooManyModels = group.counter("tooManyModels");
+        specChanged = group.counter("specChangedRecords");
         group.gauge("modelMetricGroups", modelMetrics::size);
     }
 
@@ -88,15 +91,28 @@ final class TrainingEvents {
     /** A record of a new model id beyond the cap: counted, emitted on {@code REJECTED} and logged. */
     void tooManyModels(RejectedRecord rejected) {
         tooManyModels.inc();
-        output.collect(GsamTrainingOperator.REJECTED, new StreamRecord<>(rejected));
-        warnings.warn(RejectedRecord.TOO_MANY_MODELS, "Not training a record: {}", rejected.detail);
+        reject(rejected);
     }
 
-    /** A step taken: the model's gauges and its {@code steps}/{@code examples} counters. */
-    void trained(String key, StepResult r, double batchAccuracy, int rows) {
+    /** A pending record that does not fit the restored job's spec: counted, emitted on {@code REJECTED}, logged. */
+    void specChanged(RejectedRecord rejected) {
+        specChanged.inc();
+        reject(rejected);
+    }
+
+    private void reject(RejectedRecord rejected) {
+        output.collect(GsamTrainingOperator.REJECTED, new StreamRecord<>(rejected));
+        warnings.warn(rejected.reason, "Not training a record of model {}: {}", rejected.modelId, rejected.detail);
+    }
+
+    /**
+     * A step taken: the model's gauges and its {@code steps}/{@code examples} counters, which count from the model's
+     * state ({@code steps} the step counter, {@code examples} examples seen), so they continue across restores.
+     */
+    void trained(String key, StepResult r, double batchAccuracy, long steps, long examplesSeen) {
         ModelMetrics mm = metricsFor(key);
         if (mm != null) {
-            mm.update(r, batchAccuracy, rows);
+            mm.update(r, batchAccuracy, steps, examplesSeen);
         }
     }
 
@@ -220,14 +236,15 @@ final class TrainingEvents {
             skippedByReason.computeIfAbsent(reason, r -> group.counter(skippedCounterName(r))).inc();
         }
 
-        void update(StepResult r, double batchAccuracy, int rows) {
+        void update(StepResult r, double batchAccuracy, long totalSteps, long totalExamples) {
             loss = r.cleanLoss();
             accuracy = batchAccuracy;
             gap = r.surrogateGap();
             rho = r.rho();
             lr = r.lr();
-            steps.inc();
-            examples.inc(rows);
+            // Counters only go up: after a restore the first step brings them to the model's totals.
+            steps.inc(totalSteps - steps.getCount());
+            examples.inc(totalExamples - examples.getCount());
         }
     }
 }

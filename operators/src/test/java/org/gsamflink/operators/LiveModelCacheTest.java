@@ -105,9 +105,11 @@ class LiveModelCacheTest {
             ModelSpec wider = TestModels.specBuilder().network(TestModels.mlp(16)).build();
             op.setCurrentKey("a");
             assertThatThrownBy(() -> op.cache.get("a", wider))
-                    .isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("model 'a'")
-                    .hasMessageContaining("another network architecture");
+                    .isInstanceOf(org.apache.flink.runtime.execution.SuppressRestartsException.class)
+                    .cause().isInstanceOf(IncompatibleStateException.class)
+                    .hasMessageStartingWith("The saved state of model 'a' does not fit the configured network "
+                            + "(model.architecture changed): layer 0: DenseLayer W 4x8 b 8 in the saved state, "
+                            + "DenseLayer W 4x16 b 16 configured");
         }
     }
 }

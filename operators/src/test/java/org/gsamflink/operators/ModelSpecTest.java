@@ -184,14 +184,17 @@ class ModelSpecTest {
     }
 
     @Test
-    void fingerprintIsEqualForEqualJsonAndDiffersOtherwise() {
+    void fingerprintIsTheLayoutAndIgnoresSettings() {
         ModelSpec a = TestModels.spec();
         ModelSpec sameJson = TestModels.specBuilder().batchSize(32).alpha(0).rho("constant:0.1").build();
         ModelSpec otherWidth = TestModels.specBuilder().network(TestModels.mlp(16)).build();
         ModelSpec graph = TestModels.specBuilder().network(TestModels.graph(8)).build();
 
-        assertThat(a.architectureFingerprint()).matches("[0-9a-f]{64}");
+        assertThat(a.architectureFingerprint()).startsWith(NetworkLayout.HEADER + "\n")
+                .contains("layer 0 DenseLayer W 4x8 b 8");
+        assertThat(a.legacyFingerprint()).matches("[0-9a-f]{64}");
         assertThat(sameJson.architectureFingerprint()).isEqualTo(a.architectureFingerprint());
+        assertThat(sameJson.settings()).isNotEqualTo(a.settings()).contains("alpha 0.0");
         assertThat(otherWidth.architectureFingerprint()).isNotEqualTo(a.architectureFingerprint());
         assertThat(graph.architectureFingerprint()).isNotEqualTo(a.architectureFingerprint());
     }

@@ -56,6 +56,7 @@ class ModelStateSerializerTest extends SerializerTestBase<ModelState> {
 
         ModelState full = new ModelState();
         full.architectureFingerprint = "0123456789abcdef".repeat(4);
+        full.settings = "alpha 0.4\nrho constant:0.05\n";
         full.optimizerState = new byte[1000];
         for (int i = 0; i < full.optimizerState.length; i++) {
             full.optimizerState[i] = (byte) (i * 31 + 7);
@@ -67,7 +68,8 @@ class ModelStateSerializerTest extends SerializerTestBase<ModelState> {
         fill(full.snapshotWindow, 2);
 
         ModelState oddValues = new ModelState();
-        oddValues.architectureFingerprint = "modèle-π";
+        oddValues.architectureFingerprint = "modèle-π\n".repeat(10_000);   // beyond writeUTF's 64 KiB
+        oddValues.settings = "π";
         oddValues.optimizerState = new byte[] {-1, 0, 1};
         oddValues.metricsWindow.loss = Double.NaN;
         oddValues.metricsWindow.gap = Double.NEGATIVE_INFINITY;
@@ -94,6 +96,7 @@ class ModelStateSerializerTest extends SerializerTestBase<ModelState> {
 
     static boolean sameState(ModelState a, ModelState b) {
         return Objects.equals(a.architectureFingerprint, b.architectureFingerprint)
+                && Objects.equals(a.settings, b.settings)
                 && Arrays.equals(a.optimizerState, b.optimizerState)
                 && a.examplesSeen == b.examplesSeen
                 && a.lastSnapshotStep == b.lastSnapshotStep
@@ -139,16 +142,45 @@ class ModelStateSerializerTest extends SerializerTestBase<ModelState> {
         DataOutputSerializer out = new DataOutputSerializer(64);
         ModelStateSerializer.INSTANCE.serialize(getTestData()[3], out);
         byte[] bytes = out.getCopyOfBuffer();
-        bytes[0] = 2;
+        bytes[0] = 3;
 
         assertThatThrownBy(() -> ModelStateSerializer.INSTANCE.deserialize(new DataInputDeserializer(bytes)))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("unsupported model state format 2")
-                .hasMessageContaining("reads 1");
+                .hasMessageContaining("unsupported model state format 3")
+                .hasMessageContaining("reads 1 and 2");
         assertThatThrownBy(() -> ModelStateSerializer.INSTANCE.deserialize(new ModelState(),
                 new DataInputDeserializer(bytes)))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("unsupported model state format");
+    }
+
+    @Test
+    void formatOneOfRelease010IsReadWithoutSettings() throws IOException {
+        ModelState full = getTestData()[3];
+        DataOutputSerializer out = new DataOutputSerializer(2048);
+        out.writeByte(1);
+        out.writeUTF(full.architectureFingerprint);
+        out.writeInt(full.optimizerState.length);
+        out.write(full.optimizerState);
+        out.writeLong(full.examplesSeen);
+        out.writeLong(full.lastSnapshotStep);
+        out.writeLong(full.lastSnapshotTimeMs);
+        full.metricsWindow.write(out);
+        full.snapshotWindow.write(out);
+
+        ModelState read = ModelStateSerializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+        full.settings = null;
+        assertThat(sameState(read, full)).isTrue();
+    }
+
+    @Test
+    void aCorruptStringLengthIsRejected() throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        out.writeByte(ModelStateSerializer.FORMAT);
+        out.writeInt(-5);
+        assertThatThrownBy(() -> ModelStateSerializer.INSTANCE.deserialize(
+                new DataInputDeserializer(out.getCopyOfBuffer())))
+                .isInstanceOf(IOException.class).hasMessageContaining("model state string of -5 bytes");
     }
 
     @Test

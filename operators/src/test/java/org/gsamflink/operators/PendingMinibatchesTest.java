@@ -46,13 +46,37 @@ class PendingMinibatchesTest {
             assertThat(op.pending.add(example("b", 5f, 2), spec, 0L)).isFalse();
             op.setCurrentKey("a");
             assertThat(op.pending.add(example("a", 2f, 2), spec, 0L)).isTrue();
-            Minibatch a = op.pending.take(spec);
+            Minibatch a = op.pending.take(spec, NO_MISFITS);
             assertThat(a.labels()).containsExactly(0, 1, 2);
-            assertThat(op.pending.take(spec)).as("nothing left for a").isNull();
+            assertThat(op.pending.take(spec, NO_MISFITS)).as("nothing left for a").isNull();
             op.setCurrentKey("b");
-            assertThat(op.pending.take(spec).labels()).containsExactly(2);
+            assertThat(op.pending.take(spec, NO_MISFITS).labels()).containsExactly(2);
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numProcessingTimeTimers()).as("no timeout, no timers").isZero();
+        }
+    }
+
+    private static final java.util.function.BiConsumer<TrainingRecord, String> NO_MISFITS = (r, problem) -> {
+        throw new AssertionError("no record should misfit: " + problem);
+    };
+
+    @Test
+    void pendingRecordsAreCheckedAgainstTheSpecTheyAreTakenWith() throws Exception {
+        ModelSpec narrow = TestModels.specBuilder().batchSize(4).build();
+        ModelSpec wide = ModelSpec.builder().network(TestModels.mlp(8)).numFeatures(TestModels.FEATURES + 2)
+                .numClasses(TestModels.CLASSES).batchSize(4).build();
+        ProbeOperator op = new ProbeOperator(TrainingOptions.defaults());
+        try (var h = ProbeOperator.harness(op)) {
+            h.open();
+            op.setCurrentKey("a");
+            op.pending.add(example("a", 0f, 0), narrow, 0L);
+            op.pending.add(TrainingRecord.example("a", new float[TestModels.FEATURES + 2], 1), wide, 0L);
+            op.pending.add(example("a", 2f, 2), narrow, 0L);
+            java.util.List<String> misfits = new java.util.ArrayList<>();
+            Minibatch b = op.pending.take(narrow, (r, problem) -> misfits.add(r.rows + " row: " + problem));
+            assertThat(b.labels()).containsExactly(0, 2);
+            assertThat(b.features()).hasSize(2 * TestModels.FEATURES);
+            assertThat(misfits).singleElement().asString().startsWith("1 row: ").contains("feature count 6 does not match the model's 4");
         }
     }
 
@@ -69,7 +93,7 @@ class PendingMinibatchesTest {
             assertThat(h.numProcessingTimeTimers()).isEqualTo(1);
             assertThat(op.pending.isDue(109L)).isFalse();
             assertThat(op.pending.isDue(110L)).isTrue();
-            op.pending.take(spec);
+            op.pending.take(spec, NO_MISFITS);
             assertThat(op.pending.isDue(110L)).as("a taken batch has no deadline").isFalse();
             op.pending.add(example("a", 0f, 0), spec, 200L);
             assertThat(op.pending.isDue(110L)).as("the old timer is not due for the next batch").isFalse();

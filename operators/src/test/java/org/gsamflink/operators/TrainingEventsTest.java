@@ -95,10 +95,10 @@ class TrainingEventsTest {
 
     @Test
     void modelMetricGroupsAreBoundedAndTheGaugesFollowTheLastStep() {
-        events.trained("a", result(1, null), 0.5, 8);
-        events.trained("b", result(1, null), 0.25, 8);
-        events.trained("c", result(1, null), 1.0, 8);
-        events.trained("a", result(2, null), 0.75, 4);
+        events.trained("a", result(1, null), 0.5, 1, 8);
+        events.trained("b", result(1, null), 0.25, 1, 8);
+        events.trained("c", result(1, null), 1.0, 1, 8);
+        events.trained("a", result(2, null), 0.75, 2, 12);
 
         assertThat(events.modelMetricGroups()).isEqualTo(2);
         assertThat(metrics.gauges.get("modelMetricGroups").getValue()).isEqualTo(2);
@@ -110,6 +110,29 @@ class TrainingEventsTest {
         events.skipped("c", 1, 1, result(1, SkipReason.NON_FINITE_LOSS), 0L);
         assertThat(metrics.count("skippedSteps")).as("operator-wide counters count every model").isEqualTo(1);
         assertThat(events.modelMetricGroups()).isEqualTo(2);
+    }
+
+    @Test
+    void perModelCountersContinueFromTheRestoredModelsTotals() {
+        // The first step after a restore: the model is at step 501 with 8016 examples seen.
+        events.trained("a", result(501, null), 0.5, 501, 8016);
+        assertThat(metrics.count("model.a.steps")).isEqualTo(501);
+        assertThat(metrics.count("model.a.examples")).isEqualTo(8016);
+        events.trained("a", result(502, null), 0.5, 502, 8032);
+        assertThat(metrics.count("model.a.steps")).isEqualTo(502);
+        assertThat(metrics.count("model.a.examples")).isEqualTo(8032);
+    }
+
+    @Test
+    void aPendingRecordThatNoLongerFitsIsRejectedAndCounted() {
+        RejectedRecord r = new RejectedRecord("m", RejectedRecord.SPEC_CHANGED, "pending …: 4 features, expected 6",
+                1, 5L);
+        events.specChanged(r);
+        assertThat(metrics.count("specChangedRecords")).isEqualTo(1);
+        assertThat(output.side).singleElement().satisfies(e -> {
+            assertThat(e.tag).isEqualTo(GsamTrainingOperator.REJECTED);
+            assertThat(e.value).isSameAs(r);
+        });
     }
 
     @Test

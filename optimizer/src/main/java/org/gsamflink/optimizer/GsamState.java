@@ -159,6 +159,11 @@ public final class GsamState {
         return numParams;
     }
 
+    /** Length of the updater's flat state of this state (also of a state without it); 0 for a stateless updater. */
+    public long updaterStateLength() {
+        return updaterStateLength;
+    }
+
     /** Whether the state holds the parameters and updater state (version 1) or only the counters (version 2). */
     public boolean hasParameters() {
         return hasParameters;

@@ -32,6 +32,8 @@ public enum RejectReason {
     UNKNOWN_MODEL("unknown-model"),
     /** A new model id beyond {@code training.max-models}: refused by the training operator, not by decoding. */
     TOO_MANY_MODELS("too-many-models"),
+    /** Pending in a savepoint, it does not fit the model spec of the job restored from it (another input width). */
+    SPEC_CHANGED("spec-changed"),
     /** The decoder failed in an unexpected way; the detail names the error. */
     MALFORMED_RECORD("malformed-record");
 

@@ -123,6 +123,8 @@ class GsamJobTest {
     void aRecordRefusedForTooManyModelsIsADeadLetterWithTheReasonCode() throws Exception {
         assertThat(org.gsamflink.operators.RejectedRecord.TOO_MANY_MODELS)
                 .isEqualTo(org.gsamflink.pipeline.format.RejectReason.TOO_MANY_MODELS.code());
+        assertThat(org.gsamflink.operators.RejectedRecord.SPEC_CHANGED)
+                .isEqualTo(org.gsamflink.pipeline.format.RejectReason.SPEC_CHANGED.code());
         DeadLetter d = GsamJob.deadLetter(new org.gsamflink.operators.RejectedRecord("m-7",
                 org.gsamflink.operators.RejectedRecord.TOO_MANY_MODELS, "model id 'm-7' is new", 3, 99L));
         assertThat(d.reason).isEqualTo("too-many-models");
