@@ -9,6 +9,8 @@ import org.gsamflink.cli.stream.RunStateDirectory;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.logging.log4j.Level;
+import org.apache.flink.util.SerializedThrowable;
+import org.gsamflink.operators.IncompatibleStateException;
 import org.gsamflink.pipeline.job.ClusterMain;
 import org.gsamflink.pipeline.InvalidInputException;
 import org.gsamflink.pipeline.job.JobConfig;
@@ -100,12 +102,30 @@ public final class RunCommand implements Callable<Integer> {
                 .clientProperties(cfg.kafkaProperties()).metricsTopic(cfg.get(JobOptions.METRICS_TOPIC))
                 .deadLetterTopic(cfg.get(JobOptions.DEAD_LETTER_TOPIC))
                 .output(spec.commandLine().getOut(), System.console() != null).build()) {
-            JobExecutionResult result = progress.follow(env.executeAsync(cfg.get(JobOptions.JOB_NAME)));
+            JobExecutionResult result;
+            try {
+                result = progress.follow(env.executeAsync(cfg.get(JobOptions.JOB_NAME)));
+            } catch (Exception e) {
+                // A configuration that does not fit the restored state is the user's input, not a crash.
+                throw incompatibleState(e).map(m -> (Exception) new InvalidInputException(m)).orElse(e);
+            }
             LOG.info("'{}' finished in {} s: {} steps, {} examples, {} dead letters committed",
                     cfg.get(JobOptions.JOB_NAME), result.getNetRuntime() / 1000, progress.history().steps(),
                     progress.history().examples(), progress.deadLetters());
         }
         return ExitCodes.OK;
+    }
+
+    /** The message of an {@link IncompatibleStateException} in {@code e}'s causes (also when serialized). */
+    static java.util.Optional<String> incompatibleState(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            Throwable original = t instanceof SerializedThrowable s
+                    ? s.deserializeError(IncompatibleStateException.class.getClassLoader()) : t;
+            if (original instanceof IncompatibleStateException) {
+                return java.util.Optional.of(original.getMessage());
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** Where to resume from; null for a fresh start. Refuses to start over state an earlier local run left. */

@@ -106,4 +106,18 @@ class RunCommandTest {
         assertOneCleanError(run, "Kafka preflight against 127.0.0.1:1 failed",
                 "kafka.bootstrap.servers '127.0.0.1:1': no broker answered within job.preflight-timeout (1000 ms)");
     }
+
+    @Test
+    void aConfigurationThatDoesNotFitTheRestoredStateIsFoundInTheFailureEvenSerialized() {
+        var cause = new org.gsamflink.operators.IncompatibleStateException("The saved state of model 'm' does not fit");
+        Exception local = new RuntimeException("job failed",
+                new org.apache.flink.runtime.execution.SuppressRestartsException(cause));
+        Exception remote = new RuntimeException("job failed", new org.apache.flink.util.SerializedThrowable(
+                new org.apache.flink.runtime.execution.SuppressRestartsException(cause)));
+
+        assertThat(RunCommand.incompatibleState(local)).contains("The saved state of model 'm' does not fit");
+        assertThat(RunCommand.incompatibleState(remote)).contains("The saved state of model 'm' does not fit");
+        assertThat(RunCommand.incompatibleState(new RuntimeException("other", new IllegalStateException("x"))))
+                .isEmpty();
+    }
 }

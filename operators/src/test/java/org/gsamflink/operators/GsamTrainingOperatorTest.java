@@ -441,7 +441,7 @@ class GsamTrainingOperatorTest {
     }
 
     @Test
-    void stateOfAnotherArchitectureIsNotLoaded() throws Exception {
+    void stateOfAnotherArchitectureFailsAtOpenNamingTheModelAndKey() throws Exception {
         TestModels.Examples data = new TestModels.Examples(11);
         OperatorSubtaskState checkpoint;
         try (var h = opened(TestModels.spec(), TrainingOptions.defaults())) {
@@ -451,14 +451,78 @@ class GsamTrainingOperatorTest {
         ModelSpec wider = TestModels.specBuilder().network(TestModels.mlp(16)).build();
         try (var h = harness(wider, TrainingOptions.defaults())) {
             h.initializeState(checkpoint);
+            // Before any record, and not retried: Flink does not restart on SuppressRestartsException.
+            assertThatThrownBy(h::open)
+                    .isInstanceOf(org.apache.flink.runtime.execution.SuppressRestartsException.class)
+                    .cause().isInstanceOf(IncompatibleStateException.class)
+                    .hasMessageStartingWith("The saved state of model 'm' does not fit the configured network "
+                            + "(model.architecture changed)");
+        }
+    }
+
+    @Test
+    void aRestoreWithOtherSettingsContinuesAndRecordsThem() throws Exception {
+        TestModels.Examples data = new TestModels.Examples(13);
+        OperatorSubtaskState checkpoint;
+        try (var h = opened(TestModels.spec(), TrainingOptions.defaults())) {
+            h.processElement(data.minibatch("m", 4), 0L);
+            checkpoint = h.snapshot(CHECKPOINT_ID, 1L);
+        }
+        ModelSpec otherSettings = TestModels.specBuilder().alpha(0.05).rho("constant:0.2").build();
+        try (var h = harness(otherSettings, TrainingOptions.defaults())) {
+            h.initializeState(checkpoint);
             h.open();
-            assertThatThrownBy(() -> h.processElement(data.minibatch("m", 4), 0L))
-                    .isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("model 'm'")
-                    .hasMessageContaining("another network architecture");
-            // A new model id starts fresh under the new architecture.
-            h.processElement(data.minibatch("m2", 4), 0L);
-            assertThat(h.extractOutputValues()).extracting(s -> s.modelId).containsExactly("m2");
+            h.processElement(data.minibatch("m", 4), 0L);
+            assertThat(h.extractOutputValues()).singleElement().satisfies(m -> {
+                assertThat(m.step).isEqualTo(2);
+                assertThat(m.rho).as("the new rho is in effect").isEqualTo(0.2);
+            });
+            checkpoint = h.snapshot(CHECKPOINT_ID + 1, 2L);
+        }
+        // The state now records the new settings: a second restore with them has nothing to report.
+        try (var h = harness(otherSettings, TrainingOptions.defaults())) {
+            h.initializeState(checkpoint);
+            h.open();
+            org.apache.flink.runtime.state.KeyedStateBackend<String> backend =
+                    ((org.apache.flink.streaming.api.operators.AbstractStreamOperator<?>) h.getOperator())
+                            .getKeyedStateBackend();
+            backend.setCurrentKey("m");
+            ModelState saved = backend.getPartitionedState(org.apache.flink.runtime.state.VoidNamespace.INSTANCE,
+                            org.apache.flink.runtime.state.VoidNamespaceSerializer.INSTANCE,
+                            TrainingStateDescriptors.model()).value();
+            assertThat(saved.settings).isEqualTo(otherSettings.settings()).contains("alpha 0.05");
+            assertThat(saved.architectureFingerprint).isEqualTo(otherSettings.architectureFingerprint());
+        }
+    }
+
+    @Test
+    void pendingExamplesThatNoLongerFitAreRejectedAfterARestore() throws Exception {
+        TestModels.Examples data = new TestModels.Examples(14);
+        OperatorSubtaskState checkpoint;
+        try (var h = opened(TestModels.specBuilder().batchSize(4).build(), TrainingOptions.defaults())) {
+            h.processElement(data.example("p"), 0L);
+            h.processElement(data.example("p"), 0L);
+            checkpoint = h.snapshot(CHECKPOINT_ID, 1L);
+        }
+        // Only pending examples, no model state yet: a wider input is a legal change for this model id.
+        int wider = TestModels.FEATURES + 2;
+        ModelSpec wide = ModelSpec.builder().network(TestModels.mlp(8, wider)).numFeatures(wider)
+                .numClasses(TestModels.CLASSES).batchSize(4).build();
+        try (var h = harness(wide, TrainingOptions.defaults())) {
+            h.initializeState(checkpoint);
+            h.open();
+            h.processElement(TrainingRecord.example("p", new float[wider], 1), 0L);
+            h.processElement(TrainingRecord.example("p", new float[wider], 2), 0L);
+            assertThat(h.extractOutputValues()).singleElement().satisfies(m -> {
+                assertThat(m.step).isEqualTo(1);
+                assertThat(m.examples).as("only the examples that fit the restored spec").isEqualTo(2);
+            });
+            List<RejectedRecord> rejected = new java.util.ArrayList<>();
+            h.getSideOutput(GsamTrainingOperator.REJECTED).forEach(r -> rejected.add(r.getValue()));
+            assertThat(rejected).hasSize(2).allSatisfy(r -> {
+                assertThat(r.reason).isEqualTo(RejectedRecord.SPEC_CHANGED);
+                assertThat(r.detail).contains("feature count 4 does not match the model's 6");
+            });
         }
     }
 

@@ -22,11 +22,16 @@ final class TestModels {
 
     /** A 4 → hidden (relu) → 3 (softmax) MLP with Adam and a fixed seed. */
     static MultiLayerConfiguration mlp(int hidden) {
+        return mlp(hidden, FEATURES);
+    }
+
+    /** The same MLP over {@code features} inputs. */
+    static MultiLayerConfiguration mlp(int hidden, int features) {
         return new NeuralNetConfiguration.Builder()
                 .seed(1234)
                 .updater(new Adam(0.01))
                 .list()
-                .layer(new DenseLayer.Builder().nIn(FEATURES).nOut(hidden).activation(Activation.RELU).build())
+                .layer(new DenseLayer.Builder().nIn(features).nOut(hidden).activation(Activation.RELU).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
                         .nIn(hidden).nOut(CLASSES).activation(Activation.SOFTMAX).build())
                 .build();

@@ -95,6 +95,15 @@ final class TrainingFixtures {
                 .alpha(0.3).rho("constant:0.05").batchSize(16);
     }
 
+    /** A MiniCluster of one task manager with {@code slots} slots, shared by the tests of a class. */
+    static org.apache.flink.test.junit5.MiniClusterExtension miniCluster(int slots) {
+        return new org.apache.flink.test.junit5.MiniClusterExtension(
+                new org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration.Builder()
+                        .setNumberTaskManagers(1)
+                        .setNumberSlotsPerTaskManager(slots)
+                        .build());
+    }
+
     /** A deterministic, checkpointed source of {@code count} records, optionally rate-limited. */
     static DataGeneratorSource<TrainingRecord> source(GeneratorFunction<Long, TrainingRecord> gen, long count,
                                                       double perSecond) {
