@@ -37,6 +37,7 @@ import java.util.OptionalLong;
  *                                                  /metadata.json   {@link ModelMetadata}
  *                                                  /_COMPLETE       written last: makes the version visible
  * &lt;root&gt;/&lt;modelId&gt;/LATEST                                          the newest version number, as text
+ * &lt;root&gt;/&lt;modelId&gt;/OWNER                                           the writer owning it ({@link ModelOwnership})
  * &lt;root&gt;/&lt;modelId&gt;/.tmp-&lt;version&gt;-&lt;uuid&gt;/                         a version being written
  * &lt;root&gt;/&lt;modelId&gt;/LATEST.tmp-&lt;uuid&gt;                               a LATEST being written
  * &lt;root&gt;/.staging/&lt;modelId&gt;/...                                   versions staged by {@link #stage}
@@ -106,8 +107,8 @@ import java.util.OptionalLong;
  * This class is the facade; package-private collaborators, each owning one part, do the work: {@link
  * StoreLayout} (names, paths, the under-the-root check), {@link StoreFiles} (the file primitives), {@link
  * VersionReader} (listing and verified reads), {@link VersionPublisher} (temporary directory, rename, marker),
- * {@link ModelStaging} (the staging area), {@link LatestPointer} ({@code LATEST}) and {@link Retention}
- * (retention and clean-up). They are transient and rebuilt with the store when it is deserialized.
+ * {@link ModelStaging} (the staging area), {@link LatestPointer} ({@code LATEST}), {@link Retention} (retention and
+ * clean-up) and {@link ModelOwnership} ({@code OWNER}); transient, rebuilt when the store is deserialized.
  */
 public final class ModelStore implements Serializable {
 
@@ -143,6 +144,7 @@ public final class ModelStore implements Serializable {
     private final transient ModelStaging staging;
     private final transient LatestPointer pointer;
     private final transient Retention retention;
+    private final transient ModelOwnership ownership;
 
     private ModelStore(Path root, FileSystem fs, int keepLast, long keepEvery) {
         this.keepLast = keepLast;
@@ -154,6 +156,12 @@ public final class ModelStore implements Serializable {
         this.pointer = new LatestPointer(layout, files, reader);
         this.staging = new ModelStaging(layout, files, reader, publisher, pointer);
         this.retention = new Retention(layout, files, reader, pointer, keepLast, keepEvery);
+        this.ownership = new ModelOwnership(layout, files);
+    }
+
+    /** Which writer owns each model id: {@link ModelOwnership}. */
+    public ModelOwnership ownership() {
+        return ownership;
     }
 
     public static Builder builder() {
@@ -337,17 +345,8 @@ public final class ModelStore implements Serializable {
     }
 
     /** What a serialized store carries: root and retention; the file system is looked up again when read. */
-    private static final class SerializedForm implements Serializable {
+    private record SerializedForm(String root, int keepLast, long keepEvery) implements Serializable {
         private static final long serialVersionUID = 1L;
-        private final String root;
-        private final int keepLast;
-        private final long keepEvery;
-
-        SerializedForm(String root, int keepLast, long keepEvery) {
-            this.root = root;
-            this.keepLast = keepLast;
-            this.keepEvery = keepEvery;
-        }
 
         private Object readResolve() {
             return builder().root(root).keepLast(keepLast).keepEvery(keepEvery).build();

@@ -241,7 +241,7 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
         }
         ModelSnapshot snap = new ModelSnapshot();
         snap.modelId = key;
-        snap.version = m.gsam.stepCount();
+        snap.version = m.state.versionOffset + m.gsam.stepCount();
         snap.timestampMs = now;
         snap.examplesSeen = m.state.examplesSeen;
         snap.modelBytes = modelBytes(m.network);
@@ -250,7 +250,7 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
         snap.networkConfigJson = spec.networkConfigJson();
         snap.metricsJson = m.state.snapshotWindow.toJson();
         output.collect(SNAPSHOTS, new StreamRecord<>(snap));
-        m.state.lastSnapshotStep = snap.version;
+        m.state.lastSnapshotStep = m.gsam.stepCount();
         m.state.lastSnapshotTimeMs = now;
         m.state.snapshotWindow.reset();
         m.dirty = true;

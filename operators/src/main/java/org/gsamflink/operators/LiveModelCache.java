@@ -65,6 +65,7 @@ final class LiveModelCache {
     private final KeyContext keys;
     private final int maxLiveModels;
     private final WarmStart.Loader warmStart;
+    private final StoreNumbering numbering;
     private final LinkedHashMap<String, LiveModel> live = new LinkedHashMap<>(16, 0.75f, true);
     private final Counter evictions;
 
@@ -77,6 +78,7 @@ final class LiveModelCache {
         this.keys = keys;
         this.maxLiveModels = options.maxLiveModels();
         this.warmStart = options.warmStart() == null ? null : options.warmStart().loader();
+        this.numbering = options.snapshotStoreRoot() == null ? null : new StoreNumbering(options.snapshotStoreRoot());
         this.evictions = metrics.counter("evictions");
         metrics.gauge("liveModels", live::size);
     }
@@ -101,6 +103,9 @@ final class LiveModelCache {
             state = new ModelState();
             if (warmStart != null) {
                 warmStart.restore(key, network, gsam, state);
+            }
+            if (numbering != null) {
+                state.versionOffset = numbering.offsetFor(key, gsam.stepCount());
             }
         } else {
             NetworkLayout.Difference misfit = RestoreCompatibility.problem(stored, spec);

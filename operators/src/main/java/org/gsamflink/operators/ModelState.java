@@ -14,6 +14,11 @@ public final class ModelState {
     public String architectureFingerprint;
     /** {@link ModelSettings#describe} of the settings it was last trained with; null in state of release 0.1.0. */
     public String settings;
+    /**
+     * Added to the step counter to number the model's snapshots (store versions): 0, unless the model started
+     * without state against a store that held versions of its id from an earlier job ({@link StoreNumbering}).
+     */
+    public long versionOffset;
     /** {@code GsamState} bytes. */
     public byte[] optimizerState;
     public long examplesSeen;
@@ -26,6 +31,7 @@ public final class ModelState {
         ModelState c = new ModelState();
         c.architectureFingerprint = architectureFingerprint;
         c.settings = settings;
+        c.versionOffset = versionOffset;
         c.optimizerState = optimizerState == null ? null : optimizerState.clone();
         c.examplesSeen = examplesSeen;
         c.lastSnapshotStep = lastSnapshotStep;

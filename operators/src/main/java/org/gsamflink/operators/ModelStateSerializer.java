@@ -15,13 +15,14 @@ import java.io.IOException;
  *   byte   format (2)
  *   string network layout ({@link NetworkLayout} text; "" when unknown)
  *   string settings ({@link ModelSettings} text; "" when unknown)
+ *   long   version offset (see ModelState#versionOffset)
  *   int    optimizer state length, then its bytes (-1: none yet)
  *   long   examplesSeen, long lastSnapshotStep, long lastSnapshotTimeMs
  *   metrics window, snapshot window (see MetricsAccumulator#write)
  * string := int length in bytes, then UTF-8 (a layout has no 64 KiB limit, unlike writeUTF)
  * </pre>
  * Format 1 (release 0.1.0) has a {@code writeUTF} architecture fingerprint (a configuration hash) and no settings;
- * it is read, and written back as format 2.
+ * it is read (version offset 0), and written back as format 2.
  */
 public final class ModelStateSerializer extends TypeSerializerSingleton<ModelState> {
 
@@ -62,6 +63,7 @@ public final class ModelStateSerializer extends TypeSerializerSingleton<ModelSta
         out.writeByte(FORMAT);
         writeString(out, s.architectureFingerprint);
         writeString(out, s.settings);
+        out.writeLong(s.versionOffset);
         if (s.optimizerState == null) {
             out.writeInt(-1);
         } else {
@@ -89,6 +91,7 @@ public final class ModelStateSerializer extends TypeSerializerSingleton<ModelSta
         } else {
             s.architectureFingerprint = readString(in);
             s.settings = readString(in);
+            s.versionOffset = in.readLong();
         }
         int n = in.readInt();
         if (n >= 0) {

@@ -25,6 +25,7 @@ public final class TrainingOptions implements Serializable {
     private final int maxModels;
     private final int maxModelMetricGroups;
     private final WarmStart warmStart;
+    private final String snapshotStoreRoot;
     private final DevicePlacement devicePlacement;
 
     private TrainingOptions(Builder b) {
@@ -36,6 +37,7 @@ public final class TrainingOptions implements Serializable {
         this.maxModels = b.maxModels;
         this.maxModelMetricGroups = b.maxModelMetricGroups;
         this.warmStart = b.warmStart;
+        this.snapshotStoreRoot = b.snapshotStoreRoot;
         this.devicePlacement = b.devicePlacement;
     }
 
@@ -99,6 +101,14 @@ public final class TrainingOptions implements Serializable {
         return warmStart;
     }
 
+    /**
+     * The model store the snapshots are published to, whose versions a new model's numbering continues
+     * ({@link StoreNumbering}); null (the default) numbers versions by step alone.
+     */
+    public String snapshotStoreRoot() {
+        return snapshotStoreRoot;
+    }
+
     /** Which ND4J device each training subtask binds to (default {@link DevicePlacement#AUTO}). */
     public DevicePlacement devicePlacement() {
         return devicePlacement;
@@ -113,6 +123,7 @@ public final class TrainingOptions implements Serializable {
         private int maxModels = DEFAULT_MAX_MODELS;
         private int maxModelMetricGroups = DEFAULT_MAX_MODEL_METRIC_GROUPS;
         private WarmStart warmStart;
+        private String snapshotStoreRoot;
         private DevicePlacement devicePlacement = DevicePlacement.AUTO;
 
         private Builder() {}
@@ -183,6 +194,18 @@ public final class TrainingOptions implements Serializable {
         /** Start models that have no state yet from a model store; null = from scratch (the default). */
         public Builder warmStart(WarmStart warmStart) {
             this.warmStart = warmStart;
+            return this;
+        }
+
+        /**
+         * The root of the model store the snapshots go to: a model that starts without state while the store holds
+         * versions of its id (from an earlier job) numbers its versions after them, so they stay newest.
+         */
+        public Builder snapshotStoreRoot(String root) {
+            if (root != null && root.isBlank()) {
+                throw new IllegalArgumentException("snapshotStoreRoot must not be blank");
+            }
+            this.snapshotStoreRoot = root;
             return this;
         }
 

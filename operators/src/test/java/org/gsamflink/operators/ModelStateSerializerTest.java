@@ -57,6 +57,7 @@ class ModelStateSerializerTest extends SerializerTestBase<ModelState> {
         ModelState full = new ModelState();
         full.architectureFingerprint = "0123456789abcdef".repeat(4);
         full.settings = "alpha 0.4\nrho constant:0.05\n";
+        full.versionOffset = 4200;
         full.optimizerState = new byte[1000];
         for (int i = 0; i < full.optimizerState.length; i++) {
             full.optimizerState[i] = (byte) (i * 31 + 7);
@@ -97,6 +98,7 @@ class ModelStateSerializerTest extends SerializerTestBase<ModelState> {
     static boolean sameState(ModelState a, ModelState b) {
         return Objects.equals(a.architectureFingerprint, b.architectureFingerprint)
                 && Objects.equals(a.settings, b.settings)
+                && a.versionOffset == b.versionOffset
                 && Arrays.equals(a.optimizerState, b.optimizerState)
                 && a.examplesSeen == b.examplesSeen
                 && a.lastSnapshotStep == b.lastSnapshotStep
@@ -170,6 +172,7 @@ class ModelStateSerializerTest extends SerializerTestBase<ModelState> {
 
         ModelState read = ModelStateSerializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
         full.settings = null;
+        full.versionOffset = 0;
         assertThat(sameState(read, full)).isTrue();
     }
 

@@ -28,11 +28,14 @@ import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.util.ExceptionUtils;
+import org.gsamflink.modelstore.ModelOwnedException;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** {@link ModelStoreSink} on a MiniCluster: exactly-once publishing across a failure, and warm start. */
 class ModelStoreSinkITCase {
@@ -50,6 +53,12 @@ class ModelStoreSinkITCase {
     private static void trainIntoStore(String name, String root, long count, long firstIndex, boolean failOnce,
                                        TrainingOptions options, TrainingFixtures.CollectingSink<StepMetrics> metrics)
             throws Exception {
+        trainIntoStore(name, ModelStoreSink.forRoot(root, 1000), count, firstIndex, failOnce, options, metrics);
+    }
+
+    private static void trainIntoStore(String name, ModelStoreSink sink, long count, long firstIndex, boolean failOnce,
+                                       TrainingOptions options, TrainingFixtures.CollectingSink<StepMetrics> metrics)
+            throws Exception {
         StreamExecutionEnvironment env = TrainingFixtures.env();
         env.enableCheckpointing(100);
         DataStream<TrainingRecord> records = env.fromSource(
@@ -59,7 +68,7 @@ class ModelStoreSinkITCase {
             records = records.map(new GsamTrainingOperatorITCase.FailOnceAfterCheckpoint(500)).name("fail once");
         }
         GsamTraining.Streams out = GsamTraining.train(records, ModelSpecResolver.single(spec()), options);
-        out.snapshots().sinkTo(ModelStoreSink.forRoot(root, 1000)).name("model store");
+        out.snapshots().sinkTo(sink).name("model store");
         if (metrics != null) {
             out.metrics().sinkTo(metrics);
         }
@@ -137,5 +146,63 @@ class ModelStoreSinkITCase {
         ModelSnapshot last = TrainingFixtures.finalSnapshots(collected.results()).get("m");
         assertThat(last.version).isEqualTo(60);
         assertThat(store.read("m", 60).optimizerState()).isEqualTo(last.optimizerState);
+    }
+
+    private static ModelStoreSink sinkAs(String root, String owner, boolean takeOver) {
+        return ModelStoreSink.builder().store(ModelStore.builder().root(root).keepLast(1000).build())
+                .owner(owner).takeOver(takeOver).build();
+    }
+
+    private static TrainingOptions numberedAfter(String root) {
+        return TrainingOptions.builder().snapshotEverySteps(10).snapshotStoreRoot(root).build();
+    }
+
+    @Test
+    void aFreshJobOnAnExistingStoreNumbersItsVersionsAfterTheStoresLatest(@TempDir Path dir) throws Exception {
+        String root = dir.toUri().toString();
+        trainIntoStore("numbering-first", sinkAs(root, "job", false), 800, 0, false, numberedAfter(root), null);
+        ModelStore store = ModelStore.builder().root(root).keepLast(1000).build();
+        assertThat(store.latest("m")).hasValue(50);
+
+        // The same job started afresh (no state, no warm start): 30 steps of a new model.
+        TrainingFixtures.CollectingSink<StepMetrics> metrics = new TrainingFixtures.CollectingSink<>("fresh-metrics");
+        trainIntoStore("numbering-fresh", sinkAs(root, "job", false), 480, 0, false, numberedAfter(root), metrics);
+
+        assertThat(metrics.results().get(0).step).as("a fresh model starts at step 1").isEqualTo(1);
+        assertThat(store.listVersions("m")).containsExactly(10L, 20L, 30L, 40L, 50L, 60L, 70L, 80L);
+        assertThat(store.latest("m")).as("LATEST moves on to the new model").hasValue(80);
+        assertThat(org.gsamflink.optimizer.GsamState.decode(store.read("m", 80).optimizerState()).step())
+                .as("version 80 is the new model at step 30").isEqualTo(30);
+        assertThat(org.gsamflink.optimizer.GsamState.decode(store.read("m", 50).optimizerState()).step())
+                .as("the earlier run's versions are untouched").isEqualTo(50);
+    }
+
+    @Test
+    void twoJobsOnOneStoreRootAreFenced(@TempDir Path dir) throws Exception {
+        String root = dir.toUri().toString();
+        trainIntoStore("owner-a", sinkAs(root, "job-a", false), 800, 0, false, numberedAfter(root), null);
+        ModelStore store = ModelStore.builder().root(root).keepLast(1000).build();
+        assertThat(store.ownership().owner("m")).hasValue("job-a");
+
+        // A second job writing model m into the same root fails once, at its first snapshot, and names the owner.
+        assertThatThrownBy(() -> trainIntoStore("owner-b", sinkAs(root, "job-b", false), 800, 0, false,
+                numberedAfter(root), null)).satisfies(e -> assertThat(
+                        ExceptionUtils.findThrowable(e, ModelOwnedException.class)).get().satisfies(owned -> {
+                            assertThat(owned.getMessage()).contains("model 'm' in the store at")
+                                    .contains("is owned by 'job-a', not by 'job-b'").contains("model-store.take-over");
+                        }));
+        assertThat(store.listVersions("m")).as("nothing of job-b was published").hasSize(5);
+        assertThat(store.latest("m")).hasValue(50);
+
+        // Taking over on purpose works, and the taker's versions continue after job-a's.
+        trainIntoStore("owner-b-takes-over", sinkAs(root, "job-b", true), 160, 0, false, numberedAfter(root), null);
+        assertThat(store.ownership().owner("m")).hasValue("job-b");
+        assertThat(store.latest("m")).hasValue(60);
+
+        // job-a is now fenced off: it may not write model m again.
+        assertThatThrownBy(() -> trainIntoStore("owner-a-again", sinkAs(root, "job-a", false), 160, 0, false,
+                numberedAfter(root), null))
+                .satisfies(e -> assertThat(ExceptionUtils.findThrowable(e, ModelOwnedException.class)).isPresent());
+        assertThat(store.latest("m")).hasValue(60);
     }
 }

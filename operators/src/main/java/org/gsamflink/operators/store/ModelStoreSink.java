@@ -65,6 +65,20 @@ import java.util.Objects;
  * would crash-loop the job on the replayed snapshot (see {@link ModelStoreSinkWriter}). The training operator
  * refuses such snapshots first.
  *
+ * <h2>One writer per model id</h2>
+ *
+ * With an {@link Builder#owner owner} the writer claims each model id in the store before its first snapshot
+ * ({@link org.gsamflink.modelstore.ModelOwnership}) and checks the claim before every later one; the committer
+ * checks it before every publish. A model id another owner claimed fails the job once (Flink's
+ * {@code SuppressRestartsException}: a restart would meet the same claim) with a message naming model, owner and
+ * the way out, unless the sink {@link Builder#takeOver takes it over}. The job whose model id was taken over stops
+ * publishing it at its next commit and fails at its next snapshot of it: it is fenced off.
+ *
+ * <p>A commit that keeps failing with file-system errors is retried at the next checkpoints, {@link
+ * Builder#commitRetries} attempts in all, then given up with an error naming the snapshot; a version in the store
+ * that is corrupt is given up at once (publishing over it is never right). A given-up snapshot is not published;
+ * the model's next one is, and readers keep the last good version meanwhile.
+ *
  * <p>The writer's state is only the id of the last checkpoint it took part in, which it uses to label staged
  * snapshots with the checkpoint that will commit them.
  */
@@ -76,10 +90,17 @@ public final class ModelStoreSink implements Sink<ModelSnapshot>, SupportsWriter
     /** The directory under the store root where snapshots wait for their checkpoint: the store's staging area. */
     public static final String STAGING_DIRECTORY = ModelStore.STAGING_DIRECTORY;
 
-    private final ModelStore store;
+    /** Commit attempts of one snapshot before it is given up ({@link Builder#commitRetries}). */
+    public static final int DEFAULT_COMMIT_RETRIES = 10;
 
-    ModelStoreSink(ModelStore store) {
+    private final ModelStore store;
+    private final StoreWriterIdentity identity;
+    private final int commitRetries;
+
+    ModelStoreSink(ModelStore store, StoreWriterIdentity identity, int commitRetries) {
         this.store = store;
+        this.identity = identity;
+        this.commitRetries = commitRetries;
     }
 
     public static Builder builder() {
@@ -107,7 +128,7 @@ public final class ModelStoreSink implements Sink<ModelSnapshot>, SupportsWriter
         for (Long id : recoveredState) {
             last = Math.max(last, id);
         }
-        return new ModelStoreSinkWriter(store, last, context.metricGroup().counter("snapshotsRefused"));
+        return new ModelStoreSinkWriter(store, identity, last, context.metricGroup().counter("snapshotsRefused"));
     }
 
     @Override
@@ -117,7 +138,7 @@ public final class ModelStoreSink implements Sink<ModelSnapshot>, SupportsWriter
 
     @Override
     public Committer<SnapshotCommittable> createCommitter(CommitterInitContext context) {
-        return new ModelStoreCommitter(store);
+        return new ModelStoreCommitter(store, identity, commitRetries);
     }
 
     @Override
@@ -127,7 +148,8 @@ public final class ModelStoreSink implements Sink<ModelSnapshot>, SupportsWriter
 
     @Override
     public String toString() {
-        return "ModelStoreSink{" + store + '}';
+        return "ModelStoreSink{" + store + (identity.owner() == null ? "" : ", owner=" + identity.owner()
+                + (identity.takeOver() ? " (taking over)" : "")) + ", commitRetries=" + commitRetries + '}';
     }
 
     /** The writer state: the last checkpoint id, as one long. Format version 1. */
@@ -158,8 +180,35 @@ public final class ModelStoreSink implements Sink<ModelSnapshot>, SupportsWriter
     /** Builder of {@link ModelStoreSink}. Required: {@code store}. */
     public static final class Builder {
         private ModelStore store;
+        private String owner;
+        private boolean takeOver;
+        private int commitRetries = DEFAULT_COMMIT_RETRIES;
 
         private Builder() {}
+
+        /**
+         * The owner name to claim each model id under ({@link org.gsamflink.modelstore.ModelOwnership}); a model id
+         * another owner claimed fails the job. Unset: no claims (a store with one writer).
+         */
+        public Builder owner(String owner) {
+            this.owner = org.gsamflink.modelstore.ModelOwnership.checkOwner(owner);
+            return this;
+        }
+
+        /** Take over model ids another owner claimed (the new job of a migration); needs {@link #owner}. */
+        public Builder takeOver(boolean takeOver) {
+            this.takeOver = takeOver;
+            return this;
+        }
+
+        /** Attempts to commit one snapshot on file-system errors before giving it up with an error; >= 1. */
+        public Builder commitRetries(int commitRetries) {
+            if (commitRetries < 1) {
+                throw new IllegalArgumentException("commitRetries must be >= 1, got " + commitRetries);
+            }
+            this.commitRetries = commitRetries;
+            return this;
+        }
 
         /** The store to publish into; required. */
         public Builder store(ModelStore store) {
@@ -171,7 +220,10 @@ public final class ModelStoreSink implements Sink<ModelSnapshot>, SupportsWriter
             if (store == null) {
                 throw new IllegalArgumentException("store is required");
             }
-            return new ModelStoreSink(store);
+            if (takeOver && owner == null) {
+                throw new IllegalArgumentException("takeOver needs an owner");
+            }
+            return new ModelStoreSink(store, new StoreWriterIdentity(owner, takeOver), commitRetries);
         }
     }
 }

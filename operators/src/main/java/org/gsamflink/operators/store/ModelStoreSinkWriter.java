@@ -41,6 +41,7 @@ final class ModelStoreSinkWriter implements StatefulSinkWriter<ModelSnapshot, Lo
     private static final Logger LOG = LoggerFactory.getLogger(ModelStoreSinkWriter.class);
 
     private final ModelStore store;
+    private final StoreWriterIdentity.Claims claims;
     private final List<SnapshotCommittable> staged = new ArrayList<>();
     /** The last checkpoint this writer took part in; snapshots staged now are committed by the next one. */
     private long lastCheckpointId;
@@ -48,12 +49,17 @@ final class ModelStoreSinkWriter implements StatefulSinkWriter<ModelSnapshot, Lo
     private final RateLimitedLog warnings = new RateLimitedLog(LOG);
 
     ModelStoreSinkWriter(ModelStore store, long lastCheckpointId) throws IOException {
-        this(store, lastCheckpointId, new SimpleCounter());
+        this(store, StoreWriterIdentity.NONE, lastCheckpointId, new SimpleCounter());
     }
 
-    /** @param refused counts the snapshots refused for non-finite values */
-    ModelStoreSinkWriter(ModelStore store, long lastCheckpointId, Counter refused) throws IOException {
+    /**
+     * @param identity the owner it claims each model id under before staging its first snapshot
+     * @param refused counts the snapshots refused for non-finite values
+     */
+    ModelStoreSinkWriter(ModelStore store, StoreWriterIdentity identity, long lastCheckpointId, Counter refused)
+            throws IOException {
         this.store = store;
+        this.claims = identity.new Claims(store);
         this.lastCheckpointId = lastCheckpointId;
         this.refused = refused;
     }
@@ -76,6 +82,8 @@ final class ModelStoreSinkWriter implements StatefulSinkWriter<ModelSnapshot, Lo
                     + "good version", modelId, snapshot.version, problem);
             return;
         }
+        // Fenced: a model id another job owns (or took over) fails this job, and no restart changes that.
+        claims.check(modelId);
         long checkpointId = lastCheckpointId + 1;
         ModelMetadata metadata = ModelMetadata.builder()
                 .modelId(modelId)

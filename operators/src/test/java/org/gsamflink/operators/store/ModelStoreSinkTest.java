@@ -23,6 +23,7 @@ class ModelStoreSinkTest {
     private static final class Request implements CommitRequest<SnapshotCommittable> {
         final SnapshotCommittable committable;
         String signal = "committed";
+        int retries;
 
         Request(SnapshotCommittable committable) {
             this.committable = committable;
@@ -35,7 +36,7 @@ class ModelStoreSinkTest {
 
         @Override
         public int getNumberOfRetries() {
-            return 0;
+            return retries;
         }
 
         @Override
@@ -250,5 +251,74 @@ class ModelStoreSinkTest {
         ModelStoreCommitter committer = new ModelStoreCommitter(store);
         assertThat(commit(committer, staged.get(0))).isEqualTo("committed");
         assertThat(store.listVersions("m")).containsExactly(6L);
+    }
+
+    private static ModelStoreSinkWriter writerAs(ModelStore store, String owner, boolean takeOver) throws Exception {
+        return new ModelStoreSinkWriter(store, new StoreWriterIdentity(owner, takeOver), 0,
+                new org.apache.flink.metrics.SimpleCounter());
+    }
+
+    @Test
+    void aWriterClaimsItsModelIdsAndASecondOwnerIsRefusedWithoutRestarts(@TempDir Path dir) throws Exception {
+        ModelStore store = ModelStore.builder().root(dir.toUri().toString()).build();
+        writerAs(store, "job-a", false).write(snapshot(10, (byte) 1), null);
+        assertThat(store.ownership().owner("m")).hasValue("job-a");
+
+        ModelStoreSinkWriter b = writerAs(store, "job-b", false);
+        assertThatThrownBy(() -> b.write(snapshot(10, (byte) 2), null))
+                .isInstanceOf(org.apache.flink.runtime.execution.SuppressRestartsException.class)
+                .cause().isInstanceOf(org.gsamflink.modelstore.ModelOwnedException.class)
+                .hasMessageContaining("is owned by 'job-a', not by 'job-b'");
+        assertThat(b.prepareCommit()).as("nothing staged").isEmpty();
+    }
+
+    @Test
+    void aTakenOverModelIdFencesTheFormerOwnersWriterAndCommitter(@TempDir Path dir) throws Exception {
+        ModelStore store = ModelStore.builder().root(dir.toUri().toString()).build();
+        ModelStoreSinkWriter a = writerAs(store, "job-a", false);
+        a.write(snapshot(10, (byte) 1), null);
+        SnapshotCommittable staged = a.prepareCommit().iterator().next();
+
+        writerAs(store, "job-b", true).write(snapshot(20, (byte) 2), null);
+        assertThat(store.ownership().owner("m")).hasValue("job-b");
+
+        ModelStoreCommitter committerOfA = new ModelStoreCommitter(store, new StoreWriterIdentity("job-a", false), 10);
+        assertThat(commit(committerOfA, staged)).startsWith("known: model m version 10 not published: model 'm'")
+                .contains("is owned by 'job-b', not by 'job-a'");
+        assertThat(store.listVersions("m")).isEmpty();
+        assertThatThrownBy(() -> a.write(snapshot(30, (byte) 3), null))
+                .isInstanceOf(org.apache.flink.runtime.execution.SuppressRestartsException.class);
+    }
+
+    @Test
+    void fileSystemErrorsAreRetriedABoundedNumberOfTimes(@TempDir Path dir) throws Exception {
+        ModelStore store = ModelStore.builder().root(dir.toUri().toString()).build();
+        SnapshotCommittable c = stage(store, 0, snapshot(10, (byte) 1)).get(0);
+        // The model's directory is a file: publishing cannot create the version directory.
+        Files.writeString(dir.resolve("m"), "not a directory");
+        ModelStoreCommitter committer = new ModelStoreCommitter(store, StoreWriterIdentity.NONE, 3);
+
+        Request first = new Request(c);
+        committer.commit(List.of(first));
+        assertThat(first.signal).isEqualTo("retry");
+        Request last = new Request(c);
+        last.retries = 2;
+        committer.commit(List.of(last));
+        assertThat(last.signal).startsWith("known: model m version 10 not published: failed 3 times "
+                + "(model-store.commit-retries = 3), last: ");
+    }
+
+    @Test
+    void aCorruptVersionInTheStoreIsGivenUpAtOnce(@TempDir Path dir) throws Exception {
+        ModelStore store = ModelStore.builder().root(dir.toUri().toString()).build();
+        assertThat(commit(new ModelStoreCommitter(store), stage(store, 0, snapshot(10, (byte) 1)).get(0)))
+                .isEqualTo("committed");
+        Files.writeString(dir.resolve("m").resolve(ModelStore.versionDirectoryName(10))
+                .resolve(ModelStore.COMPLETE_MARKER), "{ not json");
+        SnapshotCommittable replay = stage(store, 0, snapshot(10, (byte) 1)).get(0);
+
+        assertThat(commit(new ModelStoreCommitter(store), replay))
+                .startsWith("known: model m version 10 not published: the store's version is corrupt")
+                .contains("move the version directory away");
     }
 }

@@ -89,6 +89,9 @@ public final class GsamJob {
         if (c.get(JobOptions.STORE_WARM_START)) {
             b.warmStart(org.gsamflink.operators.WarmStart.latest(c.get(JobOptions.STORE_ROOT)));
         }
+        if (c.isSet(JobOptions.STORE_ROOT)) {
+            b.snapshotStoreRoot(c.get(JobOptions.STORE_ROOT));
+        }
         return b
                 .metricsEverySteps(c.get(JobOptions.METRICS_EVERY))
                 .snapshotEverySteps(c.get(JobOptions.SNAPSHOT_EVERY))
@@ -197,7 +200,11 @@ public final class GsamJob {
                     .keepLast(c.get(JobOptions.STORE_KEEP_LAST))
                     .keepEvery(c.get(JobOptions.STORE_KEEP_EVERY))
                     .build();
-            trained.snapshots().sinkTo(org.gsamflink.operators.store.ModelStoreSink.builder().store(store).build())
+            trained.snapshots().sinkTo(org.gsamflink.operators.store.ModelStoreSink.builder().store(store)
+                            .owner(c.get(JobOptions.STORE_OWNER) == null ? c.get(JobOptions.JOB_NAME)
+                                    : c.get(JobOptions.STORE_OWNER))
+                            .takeOver(c.get(JobOptions.STORE_TAKE_OVER))
+                            .commitRetries(c.get(JobOptions.STORE_COMMIT_RETRIES)).build())
                     .uid("model-store-sink").name("Model store");
         }
         if (c.isSet(JobOptions.SNAPSHOTS_TOPIC)) {

@@ -206,6 +206,14 @@ public final class JobConfig {
         if (c.get(JobOptions.STORE_WARM_START) && !c.contains(JobOptions.STORE_ROOT)) {
             errors.add("config key 'model-store.warm-start' needs 'model-store.root'");
         }
+        positive(c, JobOptions.STORE_COMMIT_RETRIES, errors);
+        try {
+            org.gsamflink.modelstore.ModelOwnership.checkOwner(c.get(JobOptions.STORE_OWNER) == null
+                    ? c.get(JobOptions.JOB_NAME) : c.get(JobOptions.STORE_OWNER));
+        } catch (IllegalArgumentException e) {
+            errors.add("config key '" + (c.contains(JobOptions.STORE_OWNER) ? JobOptions.STORE_OWNER.key()
+                    : JobOptions.JOB_NAME.key()) + "': " + e.getMessage());
+        }
         positiveNumber(c, JobOptions.LEARNING_RATE, errors);
         nonNegative(c, JobOptions.WEIGHT_DECAY, errors);
         nonNegative(c, JobOptions.MOMENTUM, errors);

@@ -219,6 +219,18 @@ public final class JobOptions {
     public static final ConfigOption<Boolean> STORE_WARM_START = ConfigOptions.key("model-store.warm-start")
             .booleanType().defaultValue(false)
             .withDescription("A model id without state starts from the store's latest version of it.");
+    public static final ConfigOption<String> STORE_OWNER = ConfigOptions.key("model-store.owner")
+            .stringType().noDefaultValue()
+            .withDescription("Name this job claims its model ids under in the store (<root>/<model>/OWNER); a model "
+                    + "id another owner claimed fails the job at its first snapshot. Default: job.name.");
+    public static final ConfigOption<Boolean> STORE_TAKE_OVER = ConfigOptions.key("model-store.take-over")
+            .booleanType().defaultValue(false)
+            .withDescription("Take over model ids another owner claimed (the first start of a job that replaces "
+                    + "another); the old job stops publishing them. Set it for that start only.");
+    public static final ConfigOption<Integer> STORE_COMMIT_RETRIES = ConfigOptions.key("model-store.commit-retries")
+            .intType().defaultValue(org.gsamflink.operators.store.ModelStoreSink.DEFAULT_COMMIT_RETRIES)
+            .withDescription("Attempts (one per checkpoint) to publish a snapshot on file-system errors before it is "
+                    + "given up with an error; the model's next snapshot is published as usual.");
 
     // ---- Job
     public static final ConfigOption<String> JOB_NAME = ConfigOptions.key("job.name")

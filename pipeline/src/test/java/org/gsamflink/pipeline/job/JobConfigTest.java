@@ -506,4 +506,20 @@ class JobConfigTest {
                 .isInstanceOf(JobConfigException.class)
                 .hasMessageContaining("override 'gsam.alpha' must look like key=value");
     }
+
+    @Test
+    void modelStoreOwnershipKeysAreChecked() {
+        assertThatThrownBy(() -> JobConfig.load(null, List.of("kafka.bootstrap.servers=localhost:9092",
+                "source.topics=t", "model.architecture=mlp:4-2", "model-store.commit-retries=0",
+                "model-store.owner= ")))
+                .isInstanceOfSatisfying(JobConfigException.class, e -> assertThat(e.problems()).containsExactly(
+                        "config key 'model-store.commit-retries': must be > 0, got 0",
+                        "config key 'model-store.owner': a model store owner must be 1 to 256 characters without "
+                                + "line breaks, got ' '"));
+        JobConfig c = JobConfig.load(null, List.of("kafka.bootstrap.servers=localhost:9092", "source.topics=t",
+                "model.architecture=mlp:4-2"));
+        assertThat(c.get(JobOptions.STORE_COMMIT_RETRIES)).isEqualTo(10);
+        assertThat(c.get(JobOptions.STORE_TAKE_OVER)).isFalse();
+        assertThat(c.isSet(JobOptions.STORE_OWNER)).as("defaults to job.name").isFalse();
+    }
 }
