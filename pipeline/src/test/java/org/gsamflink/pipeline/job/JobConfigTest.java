@@ -515,7 +515,7 @@ class JobConfigTest {
                 .isInstanceOfSatisfying(JobConfigException.class, e -> assertThat(e.problems()).containsExactly(
                         "config key 'model-store.commit-retries': must be > 0, got 0",
                         "config key 'model-store.owner': a model store owner must be 1 to 256 characters without "
-                                + "line breaks, got ' '"));
+                                + "line breaks, got ''"));
         JobConfig c = JobConfig.load(null, List.of("kafka.bootstrap.servers=localhost:9092", "source.topics=t",
                 "model.architecture=mlp:4-2"));
         assertThat(c.get(JobOptions.STORE_COMMIT_RETRIES)).isEqualTo(10);
