@@ -50,6 +50,14 @@ public final class BatchPool {
         return new BatchPool(batches);
     }
 
+    /** A pool of the given minibatches (e.g. read from a file another benchmark process wrote). */
+    public static BatchPool of(DataSet... batches) {
+        if (batches.length < 1) {
+            throw new IllegalArgumentException("a pool needs at least one batch");
+        }
+        return new BatchPool(batches.clone());
+    }
+
     public static BatchPool standard(long seed) {
         return random(DEFAULT_POOL_SIZE, DEFAULT_BATCH_SIZE, seed);
     }

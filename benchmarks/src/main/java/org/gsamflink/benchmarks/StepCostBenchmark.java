@@ -42,7 +42,7 @@ public class StepCostBenchmark {
     @Param({"mlp", "cnn"})
     public String model;
 
-    @Param({"fit", "sam", "gsam"})
+    @Param({"fit", "sam", "gsam", "gsam_k5"})
     public String variant;
 
     private Stepper stepper;

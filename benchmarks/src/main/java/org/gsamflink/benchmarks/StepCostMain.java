@@ -44,7 +44,8 @@ public final class StepCostMain {
 
     private static final long NET_SEED = StepCostBenchmark.NET_SEED;
     private static final long DATA_SEED = StepCostBenchmark.DATA_SEED;
-    private static final List<StepVariant> VARIANTS = List.of(StepVariant.FIT, StepVariant.SAM, StepVariant.GSAM);
+    private static final List<StepVariant> VARIANTS = List.of(StepVariant.FIT, StepVariant.SAM, StepVariant.GSAM,
+            StepVariant.GSAM_K5);
 
     private static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
 

@@ -11,7 +11,9 @@ import java.util.Locale;
 public enum StepVariant {
     FIT(null),
     SAM(GsamConfig.sam(StepVariant.RHO)),
-    GSAM(GsamConfig.gsam(StepVariant.ALPHA, StepVariant.RHO));
+    GSAM(GsamConfig.gsam(StepVariant.ALPHA, StepVariant.RHO)),
+    /** GSAM with {@code sharpness-every: 5}: the full direction every fifth step, the cached correction between. */
+    GSAM_K5(GsamConfig.gsam(StepVariant.ALPHA, StepVariant.RHO).toBuilder().sharpnessEvery(5).build());
 
     /** Perturbation radius of the SAM and GSAM variants. */
     public static final double RHO = 0.05;

@@ -74,7 +74,7 @@ public final class TrainCommand implements Callable<Integer> {
     /** Hidden layer of the MLP used when neither --model nor --init is given. */
     public static final int DEFAULT_HIDDEN = 256;
     /** The optimizer settings as this command's flags spell them, for the settings' messages. */
-    static final OptimizerSettings.Names FLAGS = new OptimizerSettings.Names("--optimizer", "--alpha", "--rho",
+    static final org.gsamflink.optimizer.OptimizerSettingNames FLAGS = new org.gsamflink.optimizer.OptimizerSettingNames("--optimizer", "--alpha", "--rho",
             "--rho-max", "--rho-min", "--perturbation", "--minimize-fp", "--clip-norm");
 
     @Spec

@@ -11,6 +11,10 @@ import java.util.Locale;
  * Sums of step results over a window of steps (the metrics aggregation window, or the steps since the last model
  * snapshot). Lives in keyed state as part of {@link ModelState}, so an aggregated record after a restore equals the
  * one an uninterrupted run would emit.
+ *
+ * <p>The sharpness figures (perturbed loss, surrogate gap, perturbed gradient norm, cos) exist only on steps that
+ * computed them: with {@code gsam.sharpness-every} > 1 the steps in between report NaN. Their means are over
+ * {@link #sharpnessSteps}, the steps that had them (all steps in state of release 0.1.0).
  */
 public final class MetricsAccumulator {
 
@@ -26,17 +30,21 @@ public final class MetricsAccumulator {
     double rho;
     double lr;
     long nanos;
+    long sharpnessSteps;
 
     void add(StepResult r, long correctInBatch, long nanosTaken) {
         steps++;
         examples += r.batchSize();
         correct += correctInBatch;
         loss += r.cleanLoss();
-        perturbedLoss += r.perturbedLoss();
-        gap += r.surrogateGap();
         gradNorm += r.gradNorm();
-        perturbedGradNorm += r.perturbedGradNorm();
-        cosine += r.cosine();
+        if (!Double.isNaN(r.surrogateGap())) {
+            sharpnessSteps++;
+            perturbedLoss += r.perturbedLoss();
+            gap += r.surrogateGap();
+            perturbedGradNorm += r.perturbedGradNorm();
+            cosine += r.cosine();
+        }
         rho = r.rho();
         lr = r.lr();
         nanos += nanosTaken;
@@ -47,7 +55,7 @@ public final class MetricsAccumulator {
     }
 
     void reset() {
-        steps = examples = correct = nanos = 0;
+        steps = examples = correct = nanos = sharpnessSteps = 0;
         loss = perturbedLoss = gap = gradNorm = perturbedGradNorm = cosine = rho = lr = 0;
     }
 
@@ -60,7 +68,7 @@ public final class MetricsAccumulator {
     }
 
     double meanGap() {
-        return steps == 0 ? Double.NaN : gap / steps;
+        return sharpnessSteps == 0 ? Double.NaN : gap / sharpnessSteps;
     }
 
     StepMetrics toMetrics(String modelId, long step, long skippedSteps, long nowMs) {
@@ -70,14 +78,14 @@ public final class MetricsAccumulator {
         m.steps = (int) steps;
         m.examples = examples;
         m.cleanLoss = loss / steps;
-        m.perturbedLoss = perturbedLoss / steps;
-        m.surrogateGap = gap / steps;
+        m.perturbedLoss = sharpnessSteps == 0 ? Double.NaN : perturbedLoss / sharpnessSteps;
+        m.surrogateGap = meanGap();
         m.accuracy = accuracy();
         m.rho = rho;
         m.lr = lr;
         m.gradNorm = gradNorm / steps;
-        m.perturbedGradNorm = perturbedGradNorm / steps;
-        m.cosine = cosine / steps;
+        m.perturbedGradNorm = sharpnessSteps == 0 ? Double.NaN : perturbedGradNorm / sharpnessSteps;
+        m.cosine = sharpnessSteps == 0 ? Double.NaN : cosine / sharpnessSteps;
         m.examplesPerSecond = nanos == 0 ? 0 : examples * 1e9 / nanos;
         m.skippedSteps = skippedSteps;
         m.timestampMs = nowMs;
@@ -107,6 +115,7 @@ public final class MetricsAccumulator {
         rho = o.rho;
         lr = o.lr;
         nanos = o.nanos;
+        sharpnessSteps = o.sharpnessSteps;
     }
 
     void write(DataOutput out) throws IOException {
@@ -122,9 +131,11 @@ public final class MetricsAccumulator {
         out.writeDouble(rho);
         out.writeDouble(lr);
         out.writeLong(nanos);
+        out.writeLong(sharpnessSteps);
     }
 
-    void read(DataInput in) throws IOException {
+    /** Reads {@link #write}'s output; {@code withSharpnessSteps} false for release 0.1.0's, which lacks the count. */
+    void read(DataInput in, boolean withSharpnessSteps) throws IOException {
         steps = in.readLong();
         examples = in.readLong();
         correct = in.readLong();
@@ -137,5 +148,6 @@ public final class MetricsAccumulator {
         rho = in.readDouble();
         lr = in.readDouble();
         nanos = in.readLong();
+        sharpnessSteps = withSharpnessSteps ? in.readLong() : steps;
     }
 }

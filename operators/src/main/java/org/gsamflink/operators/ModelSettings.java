@@ -43,6 +43,7 @@ final class ModelSettings {
         s.put("seed", String.valueOf(o.seed()));
         s.put("clip-norm", String.valueOf(o.clipNorm()));
         s.put("loss-spike", String.valueOf(o.lossSpikeGuard()));
+        s.put("sharpness-every", String.valueOf(o.sharpnessEvery()));
         s.put("batch-size", String.valueOf(spec.batchSize()));
         s.put("batch-timeout-ms", String.valueOf(spec.batchTimeoutMs()));
         List<org.deeplearning4j.nn.conf.layers.Layer> confs = new ArrayList<>();

@@ -18,7 +18,7 @@ import java.io.IOException;
  *   long   version offset (see ModelState#versionOffset)
  *   int    optimizer state length, then its bytes (-1: none yet)
  *   long   examplesSeen, long lastSnapshotStep, long lastSnapshotTimeMs
- *   metrics window, snapshot window (see MetricsAccumulator#write)
+ *   metrics window, snapshot window (see MetricsAccumulator#write; format 1 has no sharpness-step count)
  * string := int length in bytes, then UTF-8 (a layout has no 64 KiB limit, unlike writeUTF)
  * </pre>
  * Format 1 (release 0.1.0) has a {@code writeUTF} architecture fingerprint (a configuration hash) and no settings;
@@ -101,8 +101,8 @@ public final class ModelStateSerializer extends TypeSerializerSingleton<ModelSta
         s.examplesSeen = in.readLong();
         s.lastSnapshotStep = in.readLong();
         s.lastSnapshotTimeMs = in.readLong();
-        s.metricsWindow.read(in);
-        s.snapshotWindow.read(in);
+        s.metricsWindow.read(in, format != FORMAT_0_1_0);
+        s.snapshotWindow.read(in, format != FORMAT_0_1_0);
         return s;
     }
 

@@ -93,6 +93,7 @@ class ModelStateSerializerTest extends SerializerTestBase<ModelState> {
         m.rho = 0.05 * k;
         m.lr = 1e-3 * k;
         m.nanos = 987_654_321L * k;
+        m.sharpnessSteps = 7L * k;
     }
 
     static boolean sameState(ModelState a, ModelState b) {
@@ -109,6 +110,7 @@ class ModelStateSerializerTest extends SerializerTestBase<ModelState> {
 
     private static boolean sameWindow(MetricsAccumulator a, MetricsAccumulator b) {
         return a.steps == b.steps && a.examples == b.examples && a.correct == b.correct && a.nanos == b.nanos
+                && a.sharpnessSteps == b.sharpnessSteps
                 && Double.compare(a.loss, b.loss) == 0
                 && Double.compare(a.perturbedLoss, b.perturbedLoss) == 0
                 && Double.compare(a.gap, b.gap) == 0
@@ -167,13 +169,24 @@ class ModelStateSerializerTest extends SerializerTestBase<ModelState> {
         out.writeLong(full.examplesSeen);
         out.writeLong(full.lastSnapshotStep);
         out.writeLong(full.lastSnapshotTimeMs);
-        full.metricsWindow.write(out);
-        full.snapshotWindow.write(out);
+        writeAsRelease010(full.metricsWindow, out);
+        writeAsRelease010(full.snapshotWindow, out);
 
         ModelState read = ModelStateSerializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
         full.settings = null;
         full.versionOffset = 0;
+        // Every step of release 0.1.0 had its sharpness figures.
+        full.metricsWindow.sharpnessSteps = full.metricsWindow.steps;
+        full.snapshotWindow.sharpnessSteps = full.snapshotWindow.steps;
         assertThat(sameState(read, full)).isTrue();
+    }
+
+    /** A metrics window as release 0.1.0 wrote it: without the sharpness-step count. */
+    private static void writeAsRelease010(MetricsAccumulator m, DataOutputSerializer out) throws IOException {
+        DataOutputSerializer current = new DataOutputSerializer(128);
+        m.write(current);
+        byte[] b = current.getCopyOfBuffer();
+        out.write(b, 0, b.length - 8);
     }
 
     @Test

@@ -60,14 +60,12 @@ import java.util.Objects;
  * times, optionally {@link #exportState()} / {@link #importState(byte[])}, and {@link #close()} to release the
  * buffers. Not thread-safe: one instance per network, used from one thread.
  *
- * <p>Memory: three extra vectors of the parameter count (a copy of w, a copy of g and a scratch vector for the
- * adaptive modes) on top of the network and its updater state, plus a copy of the updater state for the rollback
- * ({@link GuardedUpdate}), the BatchNorm statistics ({@link NonGradientSlots})
- * and the loss-spike window. Compute: two forward-backward passes per step; the guards add a copy of w (ρ = 0 only)
- * and of the updater state, one read of each to check them (a BLAS asum) and one norm of d (none for SAM, where
- * d = g_p, nor for ρ = 0, where d = g). All memory-bound: on the MLP 784-256-256-10 with Adam (269k parameters, 539k state values,
- * float32, 2-core CPU) about 0.5 ms of an 8–9 ms GSAM step (copy ≈ 0.25 ms, checks ≈ 0.2–0.35 ms); StepCostMain's
- * GSAM/fit went from 1.74–1.78× to 1.83–1.84× (alternated runs).
+ * <p>Memory: three extra vectors of the parameter count (copies of w and g, a scratch vector for the adaptive modes),
+ * a copy of the updater state for the rollback ({@link GuardedUpdate}), the BatchNorm statistics ({@link
+ * NonGradientSlots}), the loss-spike window, and with {@code sharpnessEvery} &gt; 1 two more vectors ({@link
+ * SharpnessReuse}). Compute: two forward-backward passes per step (one on {@link SharpnessReuse}'s in-between
+ * steps); the guards add memory-bound passes: a copy of the updater state, one read of each array to check it and
+ * one norm of d — about 0.5 ms of an 8–9 ms step on the MLP 784-256-256-10 with Adam on a 2-core CPU.
  */
 public final class Gsam implements AutoCloseable {
 
@@ -82,6 +80,8 @@ public final class Gsam implements AutoCloseable {
     private INDArray cleanGradient;
     private INDArray scratch;
     private final LossSpikeMonitor spikes;
+    /** sharpness-every k > 1; null for exact GSAM. */
+    private final SharpnessReuse reuse;
 
     private long step;
     private long seed;
@@ -102,6 +102,7 @@ public final class Gsam implements AutoCloseable {
         this.ops = VectorOps.forType(params.dataType());
         this.guardedUpdate = new GuardedUpdate(this.network, ops, config.lrScheduler() != null);
         this.spikes = new LossSpikeMonitor(config.lossSpikeGuard());
+        this.reuse = config.sharpnessEvery() > 1 ? new SharpnessReuse(config.sharpnessEvery(), params.dataType()) : null;
     }
 
     public GsamConfig config() {
@@ -123,10 +124,7 @@ public final class Gsam implements AutoCloseable {
         return config.lrScheduler() != null ? config.lrScheduler().valueAt(step) : updaterLearningRate();
     }
 
-    /**
-     * The loss-spike guard's level: the median of its window of recent clean losses (NaN when the guard is off or
-     * the window is empty).
-     */
+    /** The loss-spike guard's level: the median of its window of clean losses (NaN: guard off, or empty). */
     public double lossSpikeLevel() {
         return config.lossSpikeGuard() == null ? Double.NaN : spikes.level();
     }
@@ -153,32 +151,53 @@ public final class Gsam implements AutoCloseable {
         final int n = (int) batch.getFeatures(0).size(0);
         network.setBatch(batch);
         try {
-            return rho == 0.0 ? plainStep(t, lr, n) : sharpnessAwareStep(t, lr, rho, n);
+            if (rho == 0.0) {
+                return plainStep(t, lr, n, 0.0, false);
+            }
+            return reuse != null && !reuse.fullStepDue(t) ? plainStep(t, lr, n, rho, true)
+                    : sharpnessAwareStep(t, lr, rho, n);
         } finally {
             network.clearBatch(batch);
         }
     }
 
-    private StepResult plainStep(long t, double lr, int n) {
+    /**
+     * One clean pass and the update: d = g (ρ_t = 0, {@code reused} false: the base optimizer bit for bit), or d = g +
+     * ‖g‖·v with the cached correction v ({@code reused}: an in-between step of {@link SharpnessReuse}, which
+     * reports NaN for the sharpness figures it does not compute).
+     */
+    private StepResult plainStep(long t, double lr, int n, double rho, boolean reused) {
         reseed(t);
         double loss = network.computeGradientAndLoss(true);
         INDArray[] predictions = network.capturedPredictions();
         INDArray grad = network.gradientView();
+        if (reused) {
+            nonGradientSlots.saveAndZero(grad);   // ‖g‖ as a full step measures it: BatchNorm slots left out
+        }
         double gNorm = ops.nrm2(grad) / n;
         if (!Double.isFinite(loss) || !Double.isFinite(gNorm)) {
             return skip(nonFinite(loss), t, n, loss, Double.NaN, gNorm, Double.NaN, Double.NaN, Double.NaN, false,
-                    0.0, lr, predictions);
+                    rho, lr, predictions);
         }
         LossSpikeMonitor.Verdict verdict = spikes.check(loss);
         if (verdict == LossSpikeMonitor.Verdict.SPIKE) {
             spikes.recordSpike(loss);
             return skip(SkipReason.LOSS_SPIKE, t, n, loss, Double.NaN, gNorm, Double.NaN, Double.NaN, Double.NaN,
-                    false, 0.0, lr, predictions);
+                    false, rho, lr, predictions);
         }
         // d = g: its norm is ‖g‖ (a finite norm means finite elements). Clipping leaves the BatchNorm slots out.
         double dNorm = gNorm;
         boolean clipped = false;
-        if (config.clipsDirection()) {
+        if (reused) {
+            reuse.apply(grad, ops, n * gNorm);
+            dNorm = ops.nrm2(grad) / n;
+            if (!Double.isFinite(dNorm)) {
+                return skip(SkipReason.NON_FINITE_DIRECTION, t, n, loss, Double.NaN, gNorm, Double.NaN, Double.NaN,
+                        dNorm, false, rho, lr, predictions);
+            }
+            clipped = clip(grad, dNorm);
+            nonGradientSlots.restore(grad);
+        } else if (config.clipsDirection()) {
             if (!nonGradientSlots.isEmpty()) {
                 nonGradientSlots.saveAndZero(grad);
                 dNorm = ops.nrm2(grad) / n;
@@ -187,13 +206,17 @@ public final class Gsam implements AutoCloseable {
             nonGradientSlots.restore(grad);
         }
         savedParams.assign(network.params());
+        // In-between steps know no perturbed loss, gap, ‖g_p‖ or cos: NaN, not the clean pass's values.
+        double same = reused ? Double.NaN : 1.0;
+        double lossP = reused ? Double.NaN : loss;
+        double gpNorm = reused ? Double.NaN : gNorm;
         if (!guardedUpdate.apply(n, lr, savedParams)) {
-            return skip(SkipReason.NON_FINITE_PARAMETERS, t, n, loss, loss, gNorm, gNorm, 1.0, dNorm, clipped, 0.0,
-                    lr, predictions);
+            return skip(SkipReason.NON_FINITE_PARAMETERS, t, n, loss, lossP, gNorm, gpNorm, same, dNorm, clipped,
+                    rho, lr, predictions);
         }
         spikes.accept(loss, verdict);
-        return advance(new StepResult(t, null, n, loss, loss, 0.0, gNorm, gNorm, 1.0, dNorm, clipped, 0.0, lr,
-                predictions));
+        return advance(new StepResult(t, null, n, loss, lossP, reused ? Double.NaN : 0.0, gNorm, gpNorm, same, dNorm,
+                clipped, rho, lr, predictions));
     }
 
     /** d ← d·clipNorm/‖d‖ when ‖d‖ (mean-loss units) exceeds the clip norm; whether it did. */
@@ -286,12 +309,19 @@ public final class Gsam implements AutoCloseable {
             return skip(SkipReason.NON_FINITE_DIRECTION, t, n, loss, perturbedLoss, gNorm, gpNorm, cos, dNorm, false,
                     rho, lr, predictions);
         }
+        if (reuse != null) {
+            // The unclipped correction d − g per unit ‖g‖ (sums: scale n·‖g‖); kept only if this step commits.
+            reuse.stage(grad, cleanGradient, n * gNorm);
+        }
         final boolean clipped = clip(grad, dNorm);
         nonGradientSlots.restore(grad);
         // savedParams holds w (restored from it above).
         if (!guardedUpdate.apply(n, lr, savedParams)) {
             return skip(SkipReason.NON_FINITE_PARAMETERS, t, n, loss, perturbedLoss, gNorm, gpNorm, cos, dNorm,
                     clipped, rho, lr, predictions);
+        }
+        if (reuse != null) {
+            reuse.commit();
         }
         spikes.accept(loss, verdict);
         return advance(new StepResult(t, null, n, loss, perturbedLoss, perturbedLoss - loss, gNorm, gpNorm, cos,
@@ -345,19 +375,13 @@ public final class Gsam implements AutoCloseable {
                 : updaters.get(0).getLearningRate(network.iterationCount(), network.epochCount());
     }
 
-    /**
-     * The whole training state (parameters, updater state, step counter, scheduler states, RNG seed, DL4J
-     * iteration/epoch counts) in the versioned binary format of {@link GsamState}.
-     */
+    /** The whole training state (parameters, updater, counters, schedulers, RNG seed, cache) as {@link GsamState}. */
     public byte[] exportState() {
         ensureOpen();
         return snapshotState().encode();
     }
 
-    /**
-     * The training state without the parameters and updater state ({@link GsamState} version 2), for a snapshot
-     * whose model zip holds them: restore it with {@code GsamState.decode(bytes).withParametersFrom(modelZip)}.
-     */
+    /** The state without parameters and updater state (a snapshot's zip holds them: {@code withParametersFrom}). */
     public byte[] exportStateWithoutParameters() {
         ensureOpen();
         return snapshotState().encodeWithoutParameters();
@@ -366,14 +390,12 @@ public final class Gsam implements AutoCloseable {
     /** The training state as an object; see {@link #exportState()}. */
     public GsamState snapshotState() {
         INDArray updaterState = network.updater().getStateViewArray();
-        return new GsamState(step, skippedSteps, seed, network.iterationCount(), network.epochCount(), lastLr,
-                lastRho, network.params(), updaterState, spikes.windowLosses(), spikes.spikeLosses());
+        GsamState state = new GsamState(step, skippedSteps, seed, network.iterationCount(), network.epochCount(),
+                lastLr, lastRho, network.params(), updaterState, spikes.windowLosses(), spikes.spikeLosses());
+        return reuse == null ? state : state.withSharpnessCache(reuse.exportCache());
     }
 
-    /**
-     * Restores a state written by {@link #exportState()} into this optimizer and its network, which must have the
-     * same architecture. The optimizer then continues bit-identically to the one that exported it.
-     */
+    /** Restores {@link #exportState()}'s bytes (same architecture); training then continues bit-identically. */
     public void importState(byte[] bytes) {
         restoreState(GsamState.decode(bytes));
     }
@@ -391,6 +413,9 @@ public final class Gsam implements AutoCloseable {
         lastLr = state.lastLr();
         lastRho = state.lastRho();
         spikes.restore(state.lossWindow(), state.lossSpikes());
+        if (reuse != null) {
+            reuse.restore(state.sharpnessCache());
+        }
     }
 
     /** The scheduler states: the lr and ρ of the last step taken (NaN before the first). */

@@ -37,6 +37,8 @@ public final class GsamConfig {
     public static final long DEFAULT_SEED = 42L;
     /** No clipping of the direction. */
     public static final double DEFAULT_CLIP_NORM = 0.0;
+    /** The full GSAM direction on every step ({@link SharpnessReuse} off). */
+    public static final int DEFAULT_SHARPNESS_EVERY = 1;
 
     private final double alpha;
     private final RhoScheduler rhoScheduler;
@@ -47,8 +49,10 @@ public final class GsamConfig {
     private final long seed;
     private final double clipNorm;
     private final LossSpikeGuard lossSpikeGuard;
+    private final int sharpnessEvery;
 
     private GsamConfig(Builder b) {
+        this.sharpnessEvery = b.sharpnessEvery;
         this.clipNorm = b.clipNorm;
         this.lossSpikeGuard = b.lossSpikeGuard;
         this.alpha = b.alpha;
@@ -91,6 +95,7 @@ public final class GsamConfig {
         b.seed = seed;
         b.clipNorm = clipNorm;
         b.lossSpikeGuard = lossSpikeGuard;
+        b.sharpnessEvery = sharpnessEvery;
         return b;
     }
 
@@ -141,6 +146,11 @@ public final class GsamConfig {
         return lossSpikeGuard;
     }
 
+    /** k of {@code sharpness-every}: the full direction every k steps ({@link SharpnessReuse}); 1 = exact GSAM. */
+    public int sharpnessEvery() {
+        return sharpnessEvery;
+    }
+
     /** The settings; the guards only when they are on. */
     @Override
     public String toString() {
@@ -149,7 +159,8 @@ public final class GsamConfig {
                 + ", perturbation=" + perturbation.name().toLowerCase()
                 + ", minimizeFp=" + minimizeFp + ", epsilon=" + epsilon + ", seed=" + seed
                 + (clipsDirection() ? ", clipNorm=" + clipNorm : "")
-                + (lossSpikeGuard != null ? ", lossSpike=" + lossSpikeGuard : "") + '}';
+                + (lossSpikeGuard != null ? ", lossSpike=" + lossSpikeGuard : "")
+                + (sharpnessEvery > 1 ? ", sharpnessEvery=" + sharpnessEvery : "") + '}';
     }
 
     /** Builder; each setter validates its own value, {@link #build()} the rules across fields. */
@@ -163,6 +174,7 @@ public final class GsamConfig {
         private long seed = DEFAULT_SEED;
         private double clipNorm = DEFAULT_CLIP_NORM;
         private LossSpikeGuard lossSpikeGuard;
+        private int sharpnessEvery = DEFAULT_SHARPNESS_EVERY;
 
         private Builder() {}
 
@@ -251,12 +263,30 @@ public final class GsamConfig {
             return this;
         }
 
+        /**
+         * The full GSAM direction every {@code k} steps, and in between the clean pass plus the cached correction
+         * ({@link SharpnessReuse}); 1 (the default) is exact GSAM.
+         */
+        public Builder sharpnessEvery(int k) {
+            this.sharpnessEvery = checkSharpnessEvery("sharpnessEvery", k);
+            return this;
+        }
+
         public GsamConfig build() {
             if (rhoScheduler == null) {
                 throw new IllegalStateException("rho is required: set rho(…) or rhoScheduler(…) (use rho(0) for the plain base optimizer)");
             }
             return new GsamConfig(this);
         }
+    }
+
+    /** {@code k} when it is >= 1; the message names it {@code name}. */
+    static int checkSharpnessEvery(String name, int k) {
+        if (k < 1) {
+            throw new IllegalArgumentException(name + " must be >= 1 (1 = the full GSAM direction every step), got "
+                    + k);
+        }
+        return k;
     }
 
     /** 0 for "off" (0 or NaN), else {@code clipNorm} if finite and &gt; 0; the message names it {@code name}. */

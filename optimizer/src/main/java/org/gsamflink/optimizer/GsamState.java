@@ -46,8 +46,12 @@ import java.util.zip.ZipInputStream;
  *   int    windowLength   then windowLength doubles: the clean losses of the guard's window, oldest first
  *   int    spikesLength   then spikesLength doubles: the current run of skipped spikes' losses, oldest first
  * </pre>
+ * <p>Versions 5 and 6 are versions 3 and 4 (the guard's lists always present, possibly empty) followed by {@code
+ * array sharpnessCache}: the cached sharpness correction of {@code gsam.sharpness-every} > 1 ({@link
+ * SharpnessReuse}).
+ *
  * {@link #encode()} (Flink keyed state) writes version 1, {@link #encodeWithoutParameters()} (model snapshots)
- * version 2 — or 3 and 4 when the guard's state is not empty. The oldest version that holds the state is written,
+ * version 2 — or 3 and 4 when the guard's state is not empty, 5 and 6 when there is a sharpness cache. The oldest version that holds the state is written,
  * so a state without loss-spike statistics stays byte-identical to, and readable by, the releases before them.
  *
  * <p>Never Java serialization. A reader accepts every version up to its own and rejects anything else with a message.
@@ -56,7 +60,7 @@ public final class GsamState {
 
     public static final int MAGIC = 0x4753414D;
     /** The newest version this release reads (and writes, from {@link #encodeWithoutParameters()}). */
-    public static final short CURRENT_VERSION = 4;
+    public static final short CURRENT_VERSION = 6;
     /** The version with parameters and updater state, written by {@link #encode()}. */
     public static final short WITH_PARAMETERS_VERSION = 1;
     /** The version without them, written by {@link #encodeWithoutParameters()}. */
@@ -65,8 +69,10 @@ public final class GsamState {
     public static final short WITH_PARAMETERS_AND_GUARD_VERSION = 3;
     /** {@link #WITHOUT_PARAMETERS_VERSION} plus the loss-spike guard's state, when there is some. */
     public static final short WITHOUT_PARAMETERS_WITH_GUARD_VERSION = 4;
-    /** The most losses a guard state may hold ({@link LossSpikeGuard#MAX_WINDOW_SIZE}, or K, per array). */
-    private static final int MAX_GUARD_LOSSES = 1 << 20;
+    /** {@link #WITH_PARAMETERS_AND_GUARD_VERSION} (guard always present) plus the sharpness cache, when there is one. */
+    public static final short WITH_PARAMETERS_AND_CACHE_VERSION = 5;
+    /** {@link #WITHOUT_PARAMETERS_WITH_GUARD_VERSION} (guard always present) plus the sharpness cache. */
+    public static final short WITHOUT_PARAMETERS_WITH_CACHE_VERSION = 6;
     private static final double[] NO_LOSSES = new double[0];
 
     private final long step;
@@ -85,16 +91,19 @@ public final class GsamState {
     /** The loss-spike guard's window (oldest first) and current run of spikes; empty without a guard. */
     private final double[] lossWindow;
     private final double[] lossSpikes;
+    /** The sharpness cache of {@link SharpnessReuse}; null when there is none. */
+    private final INDArray sharpnessCache;
 
     GsamState(long step, long skippedSteps, long seed, int iterationCount, int epochCount, double lastLr,
               double lastRho, INDArray params, INDArray updaterState, double[] lossWindow, double[] lossSpikes) {
         this(step, skippedSteps, seed, iterationCount, epochCount, lastLr, lastRho, params, updaterState, true,
-                params.length(), updaterState == null ? 0 : updaterState.length(), lossWindow, lossSpikes);
+                params.length(), updaterState == null ? 0 : updaterState.length(), lossWindow, lossSpikes, null);
     }
 
     private GsamState(long step, long skippedSteps, long seed, int iterationCount, int epochCount, double lastLr,
                       double lastRho, INDArray params, INDArray updaterState, boolean hasParameters, long numParams,
-                      long updaterStateLength, double[] lossWindow, double[] lossSpikes) {
+                      long updaterStateLength, double[] lossWindow, double[] lossSpikes, INDArray sharpnessCache) {
+        this.sharpnessCache = sharpnessCache;
         this.lossWindow = lossWindow == null ? NO_LOSSES : lossWindow.clone();
         this.lossSpikes = lossSpikes == null ? NO_LOSSES : lossSpikes.clone();
         this.step = step;
@@ -147,6 +156,17 @@ public final class GsamState {
     /** The loss-spike guard's current run of skipped spikes' losses, oldest first. */
     public double[] lossSpikes() {
         return lossSpikes.clone();
+    }
+
+    /** The sharpness cache ({@link SharpnessReuse}), or null when the state has none. */
+    public INDArray sharpnessCache() {
+        return sharpnessCache;
+    }
+
+    /** This state with {@code cache} as its sharpness cache (null: none). */
+    GsamState withSharpnessCache(INDArray cache) {
+        return new GsamState(step, skippedSteps, seed, iterationCount, epochCount, lastLr, lastRho, params,
+                updaterState, hasParameters, numParams, updaterStateLength, lossWindow, lossSpikes, cache);
     }
 
     /** Whether the state holds loss-spike statistics (and is then written as version 3 or 4). */
@@ -204,7 +224,7 @@ public final class GsamState {
         }
         return new GsamState(step, skippedSteps, seed, iterationCount, epochCount, lastLr, lastRho,
                 zipParams.reshape(zipParams.length()), zipUpdater == null ? null : zipUpdater.reshape(haveUpdater),
-                true, numParams, updaterStateLength, lossWindow, lossSpikes);
+                true, numParams, updaterStateLength, lossWindow, lossSpikes, sharpnessCache);
     }
 
     private void requireParameters() {
@@ -246,13 +266,15 @@ public final class GsamState {
     public byte[] encode() {
         requireParameters();
         long bytes = 64 + 9 + params.length() * 8 + 9 + (updaterState == null ? 0 : updaterState.length() * 8)
-                + guardBytes();
+                + guardBytes() + cacheBytes();
         ByteArrayOutputStream bos = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8, bytes));
         try (DataOutputStream out = new DataOutputStream(bos)) {
-            writeHeader(out, hasGuardState() ? WITH_PARAMETERS_AND_GUARD_VERSION : WITH_PARAMETERS_VERSION);
-            writeArray(out, params);
-            writeArray(out, updaterState);
+            writeHeader(out, sharpnessCache != null ? WITH_PARAMETERS_AND_CACHE_VERSION
+                    : hasGuardState() ? WITH_PARAMETERS_AND_GUARD_VERSION : WITH_PARAMETERS_VERSION);
+            StateArrays.writeArray(out, params);
+            StateArrays.writeArray(out, updaterState);
             writeGuard(out);
+            writeCache(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -264,12 +286,14 @@ public final class GsamState {
      * when it holds loss-spike statistics.
      */
     public byte[] encodeWithoutParameters() {
-        ByteArrayOutputStream bos = new ByteArrayOutputStream((int) (70 + guardBytes()));
+        ByteArrayOutputStream bos = new ByteArrayOutputStream((int) (70 + guardBytes() + cacheBytes()));
         try (DataOutputStream out = new DataOutputStream(bos)) {
-            writeHeader(out, hasGuardState() ? WITHOUT_PARAMETERS_WITH_GUARD_VERSION : WITHOUT_PARAMETERS_VERSION);
+            writeHeader(out, sharpnessCache != null ? WITHOUT_PARAMETERS_WITH_CACHE_VERSION
+                    : hasGuardState() ? WITHOUT_PARAMETERS_WITH_GUARD_VERSION : WITHOUT_PARAMETERS_VERSION);
             out.writeLong(numParams);
             out.writeLong(updaterStateLength);
             writeGuard(out);
+            writeCache(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -277,36 +301,24 @@ public final class GsamState {
     }
 
     private long guardBytes() {
-        return hasGuardState() ? 8 + 8L * (lossWindow.length + lossSpikes.length) : 0;
+        return hasGuardState() || sharpnessCache != null ? 8 + 8L * (lossWindow.length + lossSpikes.length) : 0;
+    }
+
+    private long cacheBytes() {
+        return sharpnessCache == null ? 0 : 9 + sharpnessCache.length() * 8;
+    }
+
+    private void writeCache(DataOutputStream out) throws IOException {
+        if (sharpnessCache != null) {
+            StateArrays.writeArray(out, sharpnessCache);
+        }
     }
 
     private void writeGuard(DataOutputStream out) throws IOException {
-        if (hasGuardState()) {
-            writeLosses(out, lossWindow);
-            writeLosses(out, lossSpikes);
+        if (hasGuardState() || sharpnessCache != null) {
+            StateArrays.writeLosses(out, lossWindow);
+            StateArrays.writeLosses(out, lossSpikes);
         }
-    }
-
-    private static void writeLosses(DataOutputStream out, double[] losses) throws IOException {
-        out.writeInt(losses.length);
-        for (double l : losses) {
-            out.writeDouble(l);
-        }
-    }
-
-    private static double[] readLosses(DataInputStream in) throws IOException {
-        int length = in.readInt();
-        if (length < 0 || length > MAX_GUARD_LOSSES) {
-            throw new IllegalArgumentException("GSAM optimizer state has an invalid loss-spike guard length " + length);
-        }
-        if (length > in.available() / 8) {
-            throw new EOFException();
-        }
-        double[] losses = new double[length];
-        for (int i = 0; i < length; i++) {
-            losses[i] = in.readDouble();
-        }
-        return losses;
     }
 
     private void writeHeader(DataOutputStream out, short version) throws IOException {
@@ -322,7 +334,7 @@ public final class GsamState {
     }
 
     /**
-     * Parses {@link #encode()}'s or {@link #encodeWithoutParameters()}'s output (versions 1 to 4); a clear {@link
+     * Parses {@link #encode()}'s or {@link #encodeWithoutParameters()}'s output (versions 1 to 6); a clear {@link
      * IllegalArgumentException} for anything else.
      */
     public static GsamState decode(byte[] bytes) {
@@ -344,15 +356,17 @@ public final class GsamState {
             int epochs = in.readInt();
             double lastLr = in.readDouble();
             double lastRho = in.readDouble();
-            boolean withParameters = version == WITH_PARAMETERS_VERSION || version == WITH_PARAMETERS_AND_GUARD_VERSION;
+            boolean withParameters = version == WITH_PARAMETERS_VERSION || version == WITH_PARAMETERS_AND_GUARD_VERSION
+                    || version == WITH_PARAMETERS_AND_CACHE_VERSION;
             boolean withGuard = version >= WITH_PARAMETERS_AND_GUARD_VERSION;
+            boolean withCache = version >= WITH_PARAMETERS_AND_CACHE_VERSION;
             INDArray params = null;
             INDArray updater = null;
             long numParams;
             long updaterLength;
             if (withParameters) {
-                params = readArray(in);
-                updater = readArray(in);
+                params = StateArrays.readArray(in);
+                updater = StateArrays.readArray(in);
                 if (params == null) {
                     throw new IllegalArgumentException("GSAM optimizer state has an empty parameter vector");
                 }
@@ -366,10 +380,15 @@ public final class GsamState {
                             + " and " + updaterLength);
                 }
             }
-            double[] window = withGuard ? readLosses(in) : NO_LOSSES;
-            double[] spikes = withGuard ? readLosses(in) : NO_LOSSES;
+            double[] window = withGuard ? StateArrays.readLosses(in) : NO_LOSSES;
+            double[] spikes = withGuard ? StateArrays.readLosses(in) : NO_LOSSES;
+            INDArray cache = withCache ? StateArrays.readArray(in) : null;
+            if (withCache && (cache == null || cache.length() != numParams)) {
+                throw new IllegalArgumentException("GSAM optimizer state has a sharpness cache of "
+                        + (cache == null ? 0 : cache.length()) + " values for " + numParams + " parameters");
+            }
             GsamState state = new GsamState(step, skipped, seed, iterations, epochs, lastLr, lastRho, params, updater,
-                    withParameters, numParams, updaterLength, window, spikes);
+                    withParameters, numParams, updaterLength, window, spikes, cache);
             if (in.available() > 0) {
                 throw new IllegalArgumentException("GSAM optimizer state has " + in.available() + " trailing bytes");
             }
@@ -381,62 +400,4 @@ public final class GsamState {
         }
     }
 
-    private static void writeArray(DataOutputStream out, INDArray a) throws IOException {
-        if (a == null || a.length() == 0) {
-            out.writeByte(1);
-            out.writeLong(0);
-            return;
-        }
-        boolean dbl = a.dataType() == DataType.DOUBLE;
-        out.writeByte(dbl ? 2 : code(a.dataType()));
-        out.writeLong(a.length());
-        INDArray flat = a.reshape(a.length());
-        ByteBuffer buf = ByteBuffer.allocate((int) (a.length() * (dbl ? 8 : 4))).order(ByteOrder.BIG_ENDIAN);
-        if (dbl) {
-            buf.asDoubleBuffer().put(flat.toDoubleVector());
-        } else {
-            buf.asFloatBuffer().put(flat.castTo(DataType.FLOAT).toFloatVector());
-        }
-        out.write(buf.array());
-    }
-
-    private static byte code(DataType t) {
-        return switch (t) {
-            case FLOAT -> 1;
-            case DOUBLE -> 2;
-            case HALF -> 3;
-            case BFLOAT16 -> 4;
-            default -> throw new IllegalArgumentException("unsupported parameter data type " + t);
-        };
-    }
-
-    private static INDArray readArray(DataInputStream in) throws IOException {
-        byte code = in.readByte();
-        long length = in.readLong();
-        if (length < 0 || length > Integer.MAX_VALUE / 8) {
-            throw new IllegalArgumentException("GSAM optimizer state has an invalid array length " + length);
-        }
-        if (length == 0) {
-            return null;
-        }
-        DataType type = switch (code) {
-            case 1 -> DataType.FLOAT;
-            case 2 -> DataType.DOUBLE;
-            case 3 -> DataType.HALF;
-            case 4 -> DataType.BFLOAT16;
-            default -> throw new IllegalArgumentException("GSAM optimizer state has an unknown data type code " + code);
-        };
-        byte[] raw = new byte[(int) (length * (type == DataType.DOUBLE ? 8 : 4))];
-        in.readFully(raw);
-        ByteBuffer buf = ByteBuffer.wrap(raw).order(ByteOrder.BIG_ENDIAN);
-        if (type == DataType.DOUBLE) {
-            double[] v = new double[(int) length];
-            buf.asDoubleBuffer().get(v);
-            return Nd4j.createFromArray(v);
-        }
-        float[] v = new float[(int) length];
-        buf.asFloatBuffer().get(v);
-        INDArray a = Nd4j.createFromArray(v);
-        return type == DataType.FLOAT ? a : a.castTo(type);
-    }
 }

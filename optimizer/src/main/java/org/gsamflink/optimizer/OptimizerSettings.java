@@ -41,7 +41,7 @@ import java.util.Objects;
  * GsamConfig config = s.toGsamConfig();                        // fresh scheduler objects every call
  * }</pre>
  *
- * Error messages name each setting as {@link Names} spells it: a front end passes its own spelling (the command
+ * Error messages name each setting as {@link OptimizerSettingNames} spells it: a front end passes its own spelling (the command
  * line's {@code --rho-max}) so that its users read their own vocabulary.
  */
 public final class OptimizerSettings implements Serializable {
@@ -73,10 +73,13 @@ public final class OptimizerSettings implements Serializable {
     /** Added after release 0.1.0: streams without them read as 0 (no clipping) and null (no guard). */
     private final double clipNorm;
     private final LossSpikeGuard lossSpikeGuard;
+    /** Added after release 0.1.0: streams without it read as 0, which means 1 (exact GSAM). */
+    private final int sharpnessEvery;
 
     private OptimizerSettings(OptimizerKind preset, double alpha, String rhoSpec, String lrSchedule,
                               PerturbationMode perturbation, boolean minimizeFp, long seed, double clipNorm,
-                              LossSpikeGuard lossSpikeGuard) {
+                              LossSpikeGuard lossSpikeGuard, int sharpnessEvery) {
+        this.sharpnessEvery = sharpnessEvery;
         this.clipNorm = clipNorm;
         this.lossSpikeGuard = lossSpikeGuard;
         this.preset = preset;
@@ -88,20 +91,20 @@ public final class OptimizerSettings implements Serializable {
         this.seed = seed;
     }
 
-    /** A builder whose messages name the settings as in {@link Names#DEFAULT} ({@code alpha}, {@code rhoMax}, …). */
+    /** A builder whose messages name the settings as {@link OptimizerSettingNames#DEFAULT} does. */
     public static Builder builder() {
-        return new Builder(Names.DEFAULT);
+        return new Builder(OptimizerSettingNames.DEFAULT);
     }
 
     /** A builder whose messages name the settings as {@code names} spells them. */
-    public static Builder builder(Names names) {
+    public static Builder builder(OptimizerSettingNames names) {
         return new Builder(Objects.requireNonNull(names, "names"));
     }
 
     /** A builder that builds these settings again (the preset's fixed settings are left unset, as they must be). */
     public Builder toBuilder() {
         Builder b = builder().preset(preset).lrSchedule(lrSchedule).seed(seed).clipNorm(clipNorm)
-                .lossSpikeGuard(lossSpikeGuard);
+                .lossSpikeGuard(lossSpikeGuard).sharpnessEvery(sharpnessEvery());
         if (preset != OptimizerKind.SGD) {
             b.rho(rhoSpec).perturbation(perturbation);
         }
@@ -152,6 +155,11 @@ public final class OptimizerSettings implements Serializable {
         return lossSpikeGuard;
     }
 
+    /** k of {@code sharpness-every} ({@link SharpnessReuse}): the full direction every k steps; 1 = exact GSAM. */
+    public int sharpnessEvery() {
+        return Math.max(1, sharpnessEvery);
+    }
+
     /** A new {@link GsamConfig} with new scheduler objects (they carry no state but are never shared). */
     public GsamConfig toGsamConfig() {
         GsamConfig.Builder b = GsamConfig.builder()
@@ -161,7 +169,8 @@ public final class OptimizerSettings implements Serializable {
                 .minimizeFp(minimizeFp)
                 .seed(seed)
                 .clipNorm(clipNorm)
-                .lossSpikeGuard(lossSpikeGuard);
+                .lossSpikeGuard(lossSpikeGuard)
+                .sharpnessEvery(sharpnessEvery());
         if (lrSchedule != null) {
             b.lrScheduler(Schedulers.parse(lrSchedule));
         }
@@ -173,13 +182,14 @@ public final class OptimizerSettings implements Serializable {
         return o instanceof OptimizerSettings s && preset == s.preset && Double.compare(alpha, s.alpha) == 0
                 && rhoSpec.equals(s.rhoSpec) && Objects.equals(lrSchedule, s.lrSchedule)
                 && perturbation == s.perturbation && minimizeFp == s.minimizeFp && seed == s.seed
-                && Double.compare(clipNorm, s.clipNorm) == 0 && Objects.equals(lossSpikeGuard, s.lossSpikeGuard);
+                && Double.compare(clipNorm, s.clipNorm) == 0 && Objects.equals(lossSpikeGuard, s.lossSpikeGuard)
+                && sharpnessEvery() == s.sharpnessEvery();
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(preset, alpha, rhoSpec, lrSchedule, perturbation, minimizeFp, seed, clipNorm,
-                lossSpikeGuard);
+                lossSpikeGuard, sharpnessEvery());
     }
 
     @Override
@@ -188,7 +198,8 @@ public final class OptimizerSettings implements Serializable {
                 + (lrSchedule == null ? "updater" : lrSchedule) + ", perturbation=" + lower(perturbation)
                 + ", minimizeFp=" + minimizeFp + ", seed=" + seed
                 + (clipNorm > 0 ? ", clipNorm=" + clipNorm : "")
-                + (lossSpikeGuard != null ? ", lossSpike=" + lossSpikeGuard : "") + '}';
+                + (lossSpikeGuard != null ? ", lossSpike=" + lossSpikeGuard : "")
+                + (sharpnessEvery() > 1 ? ", sharpnessEvery=" + sharpnessEvery : "") + '}';
     }
 
     /** Deserialized settings pass the builder's rules again (a stream is not trusted to hold valid ones). */
@@ -214,34 +225,12 @@ public final class OptimizerSettings implements Serializable {
     }
 
     /**
-     * How a front end spells each setting in error messages: {@link #DEFAULT} for the Java API, the command line
-     * passes its flags ({@code --optimizer}, {@code --alpha}, {@code --rho-max}, …).
-     */
-    public record Names(String preset, String alpha, String rho, String rhoMax, String rhoMin, String perturbation,
-                        String minimizeFp, String clipNorm) {
-        public static final Names DEFAULT =
-                new Names("preset", "alpha", "rho", "rhoMax", "rhoMin", "perturbation", "minimizeFp", "clipNorm");
-
-        public Names {
-            for (String name : new String[] {preset, alpha, rho, rhoMax, rhoMin, perturbation, minimizeFp, clipNorm}) {
-                Objects.requireNonNull(name, "names");
-            }
-        }
-
-        /** The names of the settings before the guards; the clip norm is called {@code clipNorm}. */
-        public Names(String preset, String alpha, String rho, String rhoMax, String rhoMin, String perturbation,
-                     String minimizeFp) {
-            this(preset, alpha, rho, rhoMax, rhoMin, perturbation, minimizeFp, "clipNorm");
-        }
-    }
-
-    /**
      * Builder: each setter checks its own value; {@link #check()} (called by {@link #build()}) the rules across
      * settings; {@link #build()} then applies the preset and derives the ρ spec. A setting that was never set takes
      * its preset's default.
      */
     public static final class Builder {
-        private final Names names;
+        private final OptimizerSettingNames names;
         private OptimizerKind preset = DEFAULT_PRESET;
         private Double alpha;
         private String rho;
@@ -255,8 +244,9 @@ public final class OptimizerSettings implements Serializable {
         private long seed = DEFAULT_SEED;
         private double clipNorm = DEFAULT_CLIP_NORM;
         private LossSpikeGuard lossSpikeGuard;
+        private int sharpnessEvery = GsamConfig.DEFAULT_SHARPNESS_EVERY;
 
-        private Builder(Names names) {
+        private Builder(OptimizerSettingNames names) {
             this.names = names;
         }
 
@@ -340,11 +330,17 @@ public final class OptimizerSettings implements Serializable {
             return this;
         }
 
+        /** The full direction every k steps, the cached correction in between ({@link SharpnessReuse}); >= 1. */
+        public Builder sharpnessEvery(int k) {
+            this.sharpnessEvery = GsamConfig.checkSharpnessEvery("sharpnessEvery", k);
+            return this;
+        }
+
         /**
          * The rules across settings that need no learning-rate range, without building; for front ends that check
          * their input before the range is known ({@code gsam-flink train} does so before it reads any data).
          *
-         * @throws IllegalArgumentException naming the settings (as {@link Names} spells them) that conflict
+         * @throws IllegalArgumentException naming the settings (as {@link OptimizerSettingNames} spells them) that conflict
          */
         public Builder check() {
             if (preset == OptimizerKind.SGD) {
@@ -392,14 +388,14 @@ public final class OptimizerSettings implements Serializable {
             check();
             return switch (preset) {
                 case SGD -> new OptimizerSettings(preset, 0.0, ConstantScheduler.of(0.0).describe(), lrSchedule,
-                        PerturbationMode.NONE, DEFAULT_MINIMIZE_FP, seed, clipNorm, lossSpikeGuard);
+                        PerturbationMode.NONE, DEFAULT_MINIMIZE_FP, seed, clipNorm, lossSpikeGuard, sharpnessEvery);
                 case SAM -> new OptimizerSettings(preset, 0.0, rhoSpec(), lrSchedule,
-                        perturbation == null ? DEFAULT_PERTURBATION : perturbation, DEFAULT_MINIMIZE_FP, seed, clipNorm, lossSpikeGuard);
+                        perturbation == null ? DEFAULT_PERTURBATION : perturbation, DEFAULT_MINIMIZE_FP, seed, clipNorm, lossSpikeGuard, sharpnessEvery);
                 case ASAM -> new OptimizerSettings(preset, 0.0, rhoSpec(), lrSchedule, PerturbationMode.ASAM,
-                        DEFAULT_MINIMIZE_FP, seed, clipNorm, lossSpikeGuard);
+                        DEFAULT_MINIMIZE_FP, seed, clipNorm, lossSpikeGuard, sharpnessEvery);
                 case GSAM -> new OptimizerSettings(preset, alpha == null ? DEFAULT_ALPHA : alpha, rhoSpec(), lrSchedule,
                         perturbation == null ? DEFAULT_PERTURBATION : perturbation,
-                        minimizeFp == null ? DEFAULT_MINIMIZE_FP : minimizeFp, seed, clipNorm, lossSpikeGuard);
+                        minimizeFp == null ? DEFAULT_MINIMIZE_FP : minimizeFp, seed, clipNorm, lossSpikeGuard, sharpnessEvery);
             };
         }
 

@@ -137,8 +137,8 @@ class GsamStateFormatTest {
     @Test
     void unknownVersionsAreRejected() {
         byte[] bytes = new Gsam(net(1), CFG).exportStateWithoutParameters();
-        bytes[5] = 5;
-        assertThatThrownBy(() -> GsamState.decode(bytes)).hasMessageContaining("versions 1 to 4");
+        bytes[5] = 7;
+        assertThatThrownBy(() -> GsamState.decode(bytes)).hasMessageContaining("versions 1 to 6");
         bytes[5] = 0;
         assertThatThrownBy(() -> GsamState.decode(bytes)).hasMessageContaining("unsupported GSAM optimizer state version 0");
     }

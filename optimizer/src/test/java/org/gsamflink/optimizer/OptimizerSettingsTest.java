@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** {@link OptimizerSettings}: defaults, presets, every rule's message, serialization, and the configs it builds. */
 class OptimizerSettingsTest {
 
-    private static final OptimizerSettings.Names FLAGS = new OptimizerSettings.Names("--optimizer", "--alpha",
+    private static final OptimizerSettingNames FLAGS = new OptimizerSettingNames("--optimizer", "--alpha",
             "--rho", "--rho-max", "--rho-min", "--perturbation", "--minimize-fp");
 
     // ---- defaults and presets ----------------------------------------------------------------------------------
@@ -208,7 +208,7 @@ class OptimizerSettingsTest {
         assertThatThrownBy(() -> OptimizerSettings.builder(FLAGS).rhoMax(0.05).rhoMin(0.1).check())
                 .hasMessage("--rho-min (0.1) must not be greater than --rho-max (0.05)");
         assertThat(FLAGS.clipNorm()).isEqualTo("clipNorm");   // the names from before the guards
-        OptimizerSettings.Names withClip = new OptimizerSettings.Names("--optimizer", "--alpha", "--rho", "--rho-max",
+        OptimizerSettingNames withClip = new OptimizerSettingNames("--optimizer", "--alpha", "--rho", "--rho-max",
                 "--rho-min", "--perturbation", "--minimize-fp", "--clip-norm");
         assertThatThrownBy(() -> OptimizerSettings.builder(withClip).clipNorm(-1))
                 .hasMessage("--clip-norm must be a finite number > 0 (or 0 for no clipping), got -1.0");

@@ -29,7 +29,7 @@ import java.util.stream.Collectors;
 public final class JobConfig {
 
     /** How the optimizer's settings are spelled here, for its messages. */
-    private static final OptimizerSettings.Names OPTIMIZER_KEYS = new OptimizerSettings.Names("preset",
+    private static final org.gsamflink.optimizer.OptimizerSettingNames OPTIMIZER_KEYS = new org.gsamflink.optimizer.OptimizerSettingNames("preset",
             JobOptions.ALPHA.key(), JobOptions.RHO.key(), "rhoMax", "rhoMin", JobOptions.PERTURBATION.key(),
             JobOptions.MINIMIZE_FP.key(), JobOptions.CLIP_NORM.key());
 
@@ -333,6 +333,7 @@ public final class JobConfig {
         b.perturbation(c.get(JobOptions.PERTURBATION)).minimizeFp(c.get(JobOptions.MINIMIZE_FP))
                 .seed(c.get(JobOptions.GSAM_SEED));
         setting(JobOptions.CLIP_NORM.key(), errors, () -> b.clipNorm(c.get(JobOptions.CLIP_NORM)));
+        setting(JobOptions.SHARPNESS_EVERY.key(), errors, () -> b.sharpnessEvery(c.get(JobOptions.SHARPNESS_EVERY)));
         lossSpikeGuard(c, b, errors);
         if (errors != null && errors.size() > before) {
             return null;

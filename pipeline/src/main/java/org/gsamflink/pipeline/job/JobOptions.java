@@ -131,6 +131,10 @@ public final class JobOptions {
             .doubleType().defaultValue(0.0)
             .withDescription("Clip the final direction d (after the GSAM decomposition; the gradient with rho 0) to "
                     + "this global norm, in mean-loss units (as the reported gradient norm); 0 = no clipping.");
+    public static final ConfigOption<Integer> SHARPNESS_EVERY = ConfigOptions.key("gsam.sharpness-every")
+            .intType().defaultValue(1)
+            .withDescription("The full GSAM direction every k steps; in between one pass plus the cached correction "
+                    + "(LookSAM's rule applied to GSAM's direction: about (k+1)/(2k) of the cost). 1 = exact GSAM.");
     public static final ConfigOption<Double> LOSS_SPIKE_FACTOR = ConfigOptions.key("gsam.loss-spike-factor")
             .doubleType().defaultValue(0.0)
             .withDescription("Skip a step whose clean loss exceeds this multiple (> 1) of the median of the recent "

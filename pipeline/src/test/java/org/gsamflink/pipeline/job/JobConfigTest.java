@@ -522,4 +522,16 @@ class JobConfigTest {
         assertThat(c.get(JobOptions.STORE_TAKE_OVER)).isFalse();
         assertThat(c.isSet(JobOptions.STORE_OWNER)).as("defaults to job.name").isFalse();
     }
+
+    @Test
+    void sharpnessEveryIsCheckedUnderItsKeyAndReachesTheOptimizer() {
+        assertThatThrownBy(() -> JobConfig.load(null, List.of("kafka.bootstrap.servers=localhost:9092",
+                "source.topics=t", "model.architecture=mlp:4-2", "gsam.sharpness-every=0")))
+                .isInstanceOfSatisfying(JobConfigException.class, e -> assertThat(e.problems()).singleElement()
+                        .asString().startsWith("config key 'gsam.sharpness-every': ")
+                        .contains("must be >= 1"));
+        JobConfig c = JobConfig.load(null, List.of("kafka.bootstrap.servers=localhost:9092", "source.topics=t",
+                "model.architecture=mlp:4-2", "gsam.sharpness-every=5"));
+        assertThat(c.optimizerSettings().toGsamConfig().sharpnessEvery()).isEqualTo(5);
+    }
 }
