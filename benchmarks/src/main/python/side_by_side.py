@@ -178,8 +178,9 @@ def main():
             cpu = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
     except (OSError, StopIteration):
         pass
+    blas = os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3")
     print(f"MLP {FEATURES}-{HIDDEN}-{HIDDEN}-{CLASSES}, minibatch {a.batch_size}, float32, {a.threads} threads, "
-          f"{cpu}; PyTorch {torch.__version__} ({torch.__config__.parallel_info().splitlines()[0].strip()}); "
+          f"{cpu}; PyTorch {torch.__version__} on {blas}; DL4J on ND4J's bundled OpenBLAS; "
           f"{a.rounds} rounds x {a.block} steps per variant, interleaved\n")
     print("| variant | median ms/step | p10 | p90 |")
     print("|---|---:|---:|---:|")
