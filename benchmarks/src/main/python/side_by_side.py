@@ -126,13 +126,16 @@ def main():
     ap.add_argument("--batches", type=int, default=8)
     ap.add_argument("--batch-size", type=int, default=128)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--java-opts", default="", help="extra JVM options of the DL4J side, space-separated")
+    ap.add_argument("--java-cp-prefix", default="", help="jars before the benchmarks jar (e.g. another libnd4j build)")
     a = ap.parse_args()
 
     torch.set_num_threads(a.threads)
     data = tempfile.NamedTemporaryFile(prefix="side-by-side-", suffix=".bin", delete=False).name
     batches = write_batches(data, a.batches, a.batch_size, a.seed)
     env = dict(os.environ, OMP_NUM_THREADS=str(a.threads), OMP_WAIT_POLICY=os.environ.get("OMP_WAIT_POLICY", "PASSIVE"))
-    proc = subprocess.Popen(["java", "-cp", a.jar, "org.gsamflink.benchmarks.StepServerMain", data],
+    cp = a.jar if not a.java_cp_prefix else a.java_cp_prefix + os.pathsep + a.jar
+    proc = subprocess.Popen(["java", *a.java_opts.split(), "-cp", cp, "org.gsamflink.benchmarks.StepServerMain", data],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
     try:
         if proc.stdout.readline().strip() != "ready":
@@ -180,7 +183,8 @@ def main():
         pass
     blas = os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3")
     print(f"MLP {FEATURES}-{HIDDEN}-{HIDDEN}-{CLASSES}, minibatch {a.batch_size}, float32, {a.threads} threads, "
-          f"{cpu}; PyTorch {torch.__version__} on {blas}; DL4J on ND4J's bundled OpenBLAS; "
+          f"{cpu}; PyTorch {torch.__version__} on {blas}; DL4J on ND4J's bundled OpenBLAS {a.java_opts} "
+          f"{a.java_cp_prefix}; "
           f"{a.rounds} rounds x {a.block} steps per variant, interleaved\n")
     print("| variant | median ms/step | p10 | p90 |")
     print("|---|---:|---:|---:|")
