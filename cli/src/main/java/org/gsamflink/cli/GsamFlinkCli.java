@@ -40,7 +40,7 @@ import java.util.regex.Pattern;
 @Command(name = "gsam-flink", mixinStandardHelpOptions = true, versionProvider = GsamFlinkCli.Version.class,
         header = "Train neural networks with the GSAM optimizer (Surrogate Gap Guided Sharpness-Aware Minimization).",
         description = "GSAM (Zhuang et al., ICLR 2022), SAM and ASAM on DL4J, offline or on data streams.",
-        subcommands = {DemoCommand.class, TrainCommand.class, RunCommand.class, ProduceCommand.class, DoctorCommand.class,
+        subcommands = {DemoCommand.class, TrainCommand.class, RunCommand.class, ServeCommand.class, ProduceCommand.class, DoctorCommand.class,
             org.gsamflink.cli.model.ModelCommand.class, HelpCommand.class},
         commandListHeading = "%nCommands:%n",
         exitCodeListHeading = "%nExit codes:%n",

@@ -36,7 +36,7 @@ import java.util.concurrent.Callable;
                         + "GSAM model per model id, and writes metrics and snapshot notices to Kafka.",
                 "The configuration is one YAML file plus -D key=value overrides; every key is checked before the "
                         + "job starts. See the README's Configuration section for all keys."})
-public final class RunCommand implements Callable<Integer> {
+public class RunCommand implements Callable<Integer> {
 
     private static final Logger LOG = LogManager.getLogger(RunCommand.class);
 
@@ -76,7 +76,9 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         logging.quiet(Level.WARN, true);
-        JobConfig cfg = ClusterMain.load(config, overrides);
+        List<String> all = new ArrayList<>(impliedOverrides());
+        all.addAll(overrides);
+        JobConfig cfg = ClusterMain.load(config, all);
         if (resume != null && fresh) {
             throw new InvalidInputException("--resume and --fresh exclude each other");
         }
@@ -114,6 +116,11 @@ public final class RunCommand implements Callable<Integer> {
                     progress.history().examples(), progress.deadLetters());
         }
         return ExitCodes.OK;
+    }
+
+    /** Keys this command sets before the user's (the serve command's job.mode). */
+    List<String> impliedOverrides() {
+        return List.of();
     }
 
     /** The message of an {@link IncompatibleStateException} in {@code e}'s causes (also when serialized). */

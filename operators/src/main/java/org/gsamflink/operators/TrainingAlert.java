@@ -14,6 +14,8 @@ public class TrainingAlert {
     public static final String SNAPSHOT_REFUSED = "snapshot-refused";
     /** State restored from a checkpoint was broken and had no good state to go back to: re-initialised weights. */
     public static final String RESET = "reset";
+    /** Serving: a new version was not swapped in; the served one stays ({@code step} is the refused version). */
+    public static final String KEPT_SERVING = "kept-serving";
 
     public String modelId;
     /** The step counter the problem was found at. */

@@ -1,6 +1,7 @@
 package org.gsamflink.pipeline.format;
 
 import org.gsamflink.operators.TrainingRecord;
+import org.gsamflink.operators.serve.PredictionRequest;
 
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -45,6 +46,18 @@ public final class BinaryMinibatchFormat implements RecordFormat {
 
     @Override
     public TrainingRecord decode(byte[] value) throws RecordRejectedException {
+        return limits.check(parse(value));
+    }
+
+    /** A prediction request of every row; the labels (and weights) are read and ignored. */
+    @Override
+    public PredictionRequest decodeRequest(byte[] value) throws RecordRejectedException {
+        TrainingRecord r = parse(value);
+        return limits.check(new PredictionRequest(r.modelId, null, r.rows, r.numFeatures, r.features));
+    }
+
+    /** The record as laid out, with the layout's own checks; the content checks are the caller's. */
+    private TrainingRecord parse(byte[] value) throws RecordRejectedException {
         limits.checkSize(value);
         ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN);
         try {
@@ -73,12 +86,9 @@ public final class BinaryMinibatchFormat implements RecordFormat {
             if (rows <= 0 || cols <= 0) {
                 throw new RecordRejectedException(RejectReason.BAD_SHAPE, "shape " + rows + "×" + cols);
             }
-            // Check the width first: with it bounded by the model, the size below cannot overflow a long.
-            if (cols != limits.numFeatures()) {
-                throw new RecordRejectedException(RejectReason.WRONG_DIMENSION,
-                        cols + " features, the model takes " + limits.numFeatures());
-            }
-            limits.checkRows(rows);   // before anything is allocated for them
+            // Width and rows first, before anything is allocated; rows × cols < 2^62 cannot overflow a long.
+            limits.checkWidth(cols);
+            limits.checkRows(rows);
             long expected = (long) rows * cols * (dtype == FLOAT32 ? 4 : 8) + 4L * rows
                     + ((flags & FLAG_WEIGHTS) != 0 ? 4L * rows : 0);
             if (expected > b.remaining()) {
@@ -110,7 +120,7 @@ public final class BinaryMinibatchFormat implements RecordFormat {
                     w[i] = b.getFloat();
                 }
             }
-            return limits.check(new TrainingRecord(modelId, rows, cols, x, y, w, true));
+            return new TrainingRecord(modelId, rows, cols, x, y, w, true);
         } catch (BufferUnderflowException e) {
             throw new RecordRejectedException(RejectReason.TRUNCATED, "record ends inside the header");
         }

@@ -1,6 +1,7 @@
 package org.gsamflink.pipeline.format;
 
 import org.gsamflink.operators.TrainingRecord;
+import org.gsamflink.operators.serve.PredictionRequest;
 
 import java.nio.charset.StandardCharsets;
 
@@ -61,6 +62,23 @@ public final class CsvRecordFormat implements RecordFormat {
             }
         }
         return limits.check(TrainingRecord.example(modelId, x, y));
+    }
+
+    /** A prediction request: one example, every column a feature (no label column), the configured model id. */
+    @Override
+    public PredictionRequest decodeRequest(byte[] value) throws RecordRejectedException {
+        limits.checkSize(value);
+        String line = RecordFormat.text(value).strip();
+        if (line.isEmpty()) {
+            throw new RecordRejectedException(RejectReason.MALFORMED_CSV, "expected features separated by '"
+                    + delimiter + "'");
+        }
+        String[] cells = line.split(java.util.regex.Pattern.quote(String.valueOf(delimiter)), -1);
+        float[] x = new float[cells.length];
+        for (int c = 0; c < cells.length; c++) {
+            x[c] = parseFloat(cells[c].strip(), c);
+        }
+        return limits.check(new PredictionRequest(modelId, null, 1, x.length, x));
     }
 
     private static float parseFloat(String cell, int column) throws RecordRejectedException {

@@ -1,6 +1,7 @@
 package org.gsamflink.pipeline.format;
 
 import org.gsamflink.operators.TrainingRecord;
+import org.gsamflink.operators.serve.PredictionRequest;
 
 import java.io.Serializable;
 import java.nio.ByteBuffer;
@@ -21,6 +22,13 @@ public interface RecordFormat extends Serializable {
     String name();
 
     TrainingRecord decode(byte[] value) throws RecordRejectedException;
+
+    /**
+     * Decodes a prediction request: the training record without its label (JSON: {@code y} optional, {@code id}
+     * the caller's request id; CSV: every column a feature; binary: the labels are read and ignored), checked
+     * against the same limits; the request's Kafka coordinates are the caller's to set.
+     */
+    PredictionRequest decodeRequest(byte[] value) throws RecordRejectedException;
 
     byte[] encode(TrainingRecord record);
 

@@ -3,6 +3,7 @@ package org.gsamflink.pipeline.format;
 import org.gsamflink.modelstore.ModelIds;
 import org.gsamflink.operators.ModelSpec;
 import org.gsamflink.operators.TrainingRecord;
+import org.gsamflink.operators.serve.PredictionRequest;
 
 import java.io.Serializable;
 
@@ -39,6 +40,8 @@ public final class RecordLimits implements Serializable {
     private final double maxAbsFeature;
     private final double maxWeight;
     private final int maxRowsPerRecord;
+    /** Prediction requests: any feature count here; the served model checks its own. */
+    private final boolean anyWidth;
 
     /** Limits with the default bounds on features and weights and no bound on rows. */
     public RecordLimits(int numFeatures, int numClasses, int maxRecordBytes) {
@@ -52,6 +55,7 @@ public final class RecordLimits implements Serializable {
         this.maxAbsFeature = b.maxAbsFeature;
         this.maxWeight = b.maxWeight;
         this.maxRowsPerRecord = b.maxRowsPerRecord;
+        this.anyWidth = b.anyWidth;
     }
 
     public static Builder builder() {
@@ -101,28 +105,49 @@ public final class RecordLimits implements Serializable {
         }
     }
 
-    /** Content checks after decoding. */
-    TrainingRecord check(TrainingRecord r) throws RecordRejectedException {
-        String badId = ModelIds.problem(r.modelId);
+    /** Whether the feature count is checked here (training) or left to the served model (requests). */
+    public boolean checksWidth() {
+        return !anyWidth;
+    }
+
+    /** The width check, for decoders that know the width before they allocate (the binary minibatch). */
+    void checkWidth(int width) throws RecordRejectedException {
+        if (!anyWidth && width != numFeatures) {
+            throw new RecordRejectedException(RejectReason.WRONG_DIMENSION,
+                    width + " features, the model takes " + numFeatures);
+        }
+    }
+
+    /** Content checks of a prediction request after decoding: model id, width, rows, features. */
+    PredictionRequest check(PredictionRequest r) throws RecordRejectedException {
+        checkShapeAndFeatures(r.modelId, r.numFeatures, r.rows, r.features);
+        return r;
+    }
+
+    private void checkShapeAndFeatures(String modelId, int width, int rows, float[] features)
+            throws RecordRejectedException {
+        String badId = ModelIds.problem(modelId);
         if (badId != null) {
             throw new RecordRejectedException(RejectReason.BAD_MODEL_ID, "model id: " + badId);
         }
-        if (r.numFeatures != numFeatures) {
-            throw new RecordRejectedException(RejectReason.WRONG_DIMENSION,
-                    r.numFeatures + " features, the model takes " + numFeatures);
-        }
-        checkRows(r.rows);
-        for (int i = 0; i < r.features.length; i++) {
-            float f = r.features[i];
+        checkWidth(width);
+        checkRows(rows);
+        for (int i = 0; i < features.length; i++) {
+            float f = features[i];
             if (!Float.isFinite(f)) {
                 throw new RecordRejectedException(RejectReason.NON_FINITE,
-                        "feature " + (i % numFeatures) + " of row " + (i / numFeatures) + " is " + f);
+                        "feature " + (i % width) + " of row " + (i / width) + " is " + f);
             }
             if (Math.abs(f) > maxAbsFeature) {
-                throw new RecordRejectedException(RejectReason.OUT_OF_RANGE, "feature " + (i % numFeatures)
-                        + " of row " + (i / numFeatures) + " is " + f + ", beyond ±" + maxAbsFeature);
+                throw new RecordRejectedException(RejectReason.OUT_OF_RANGE, "feature " + (i % width)
+                        + " of row " + (i / width) + " is " + f + ", beyond ±" + maxAbsFeature);
             }
         }
+    }
+
+    /** Content checks after decoding. */
+    TrainingRecord check(TrainingRecord r) throws RecordRejectedException {
+        checkShapeAndFeatures(r.modelId, r.numFeatures, r.rows, r.features);
         for (int label : r.labels) {
             if (label < 0 || label >= numClasses) {
                 throw new RecordRejectedException(RejectReason.LABEL_OUT_OF_RANGE,
@@ -152,8 +177,18 @@ public final class RecordLimits implements Serializable {
         private double maxAbsFeature = DEFAULT_MAX_ABS_FEATURE;
         private double maxWeight = DEFAULT_MAX_WEIGHT;
         private int maxRowsPerRecord = Integer.MAX_VALUE;
+        private boolean anyWidth;
 
         private Builder() {}
+
+        /**
+         * Limits of prediction requests: any feature count and no labels here, since the model that answers is
+         * only known when it answers (and checks its own width); numFeatures and numClasses are not needed.
+         */
+        public Builder anyWidth() {
+            this.anyWidth = true;
+            return this;
+        }
 
         public Builder numFeatures(int numFeatures) {
             this.numFeatures = ModelSpec.checkNumFeatures(numFeatures);
@@ -197,9 +232,9 @@ public final class RecordLimits implements Serializable {
             return this;
         }
 
-        /** @throws IllegalStateException if numFeatures or numClasses was not set */
+        /** @throws IllegalStateException if numFeatures or numClasses was not set (unless {@link #anyWidth}) */
         public RecordLimits build() {
-            if (numFeatures == 0 || numClasses == 0) {
+            if (!anyWidth && (numFeatures == 0 || numClasses == 0)) {
                 throw new IllegalStateException("numFeatures and numClasses are required");
             }
             return new RecordLimits(this);

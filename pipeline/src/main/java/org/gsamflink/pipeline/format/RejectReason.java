@@ -34,6 +34,8 @@ public enum RejectReason {
     TOO_MANY_MODELS("too-many-models"),
     /** Pending in a savepoint, it does not fit the model spec of the job restored from it (another input width). */
     SPEC_CHANGED("spec-changed"),
+    /** Serving: the request's model has no committed version in the store (yet). */
+    NO_MODEL("no-model"),
     /** The decoder failed in an unexpected way; the detail names the error. */
     MALFORMED_RECORD("malformed-record");
 

@@ -21,6 +21,7 @@ import java.util.List;
  * <pre>{@code
  * flink run gsam-flink-job.jar --config job.yaml -D gsam.alpha=0.2
  * flink run gsam-flink-job.jar run --config job.yaml     # the gsam-flink command line's spelling, also accepted
+ * flink run gsam-flink-job.jar serve --config serve.yaml # the prediction job (job.mode: serve)
  * }</pre>
  *
  * <p>The {@code gsam-flink} application (module {@code cli}) runs the same job locally or submits it with {@code
@@ -29,8 +30,9 @@ import java.util.List;
 public final class ClusterMain {
 
     static final String USAGE = String.join(System.lineSeparator(),
-            "Usage: gsam-flink-job [run] --config FILE [-D KEY=VALUE]... [--check]",
-            "Runs the gsam-flink Kafka training job in this Flink environment.",
+            "Usage: gsam-flink-job [run|serve] --config FILE [-D KEY=VALUE]... [--check]",
+            "Runs the gsam-flink Kafka training job (run, the default) or prediction job (serve: the same as",
+            "-D job.mode=serve) in this Flink environment.",
             "  --config FILE         the job's YAML configuration file",
             "  -D, --set KEY=VALUE   override one configuration key (repeatable), e.g. -D gsam.alpha=0.2",
             "  --check               validate the configuration and print the job graph; do not run",
@@ -90,10 +92,17 @@ public final class ClusterMain {
         }
     }
 
-    /** {@link GsamJob#build}, with a configuration problem reported as bad input. */
-    public static GsamJob.Streams build(StreamExecutionEnvironment env, JobConfig cfg) {
+    /**
+     * {@link GsamJob#build}, or {@link ServingJob#build} for {@code job.mode: serve}, with a configuration problem
+     * reported as bad input.
+     */
+    public static void build(StreamExecutionEnvironment env, JobConfig cfg) {
         try {
-            return GsamJob.build(env, cfg);
+            if (cfg.get(JobOptions.MODE) == JobOptions.Mode.SERVE) {
+                ServingJob.build(env, cfg);
+            } else {
+                GsamJob.build(env, cfg);
+            }
         } catch (IllegalArgumentException e) {   // includes JobConfigException and bad model specs
             throw new InvalidInputException(e.getMessage());
         }
@@ -111,6 +120,9 @@ public final class ClusterMain {
             List<String> rest = new ArrayList<>(Arrays.asList(args));
             if (!rest.isEmpty() && rest.get(0).equals("run")) {
                 rest.remove(0);
+            } else if (!rest.isEmpty() && rest.get(0).equals("serve")) {
+                rest.remove(0);
+                a.overrides.add(JobOptions.MODE.key() + "=serve");
             }
             for (int i = 0; i < rest.size(); i++) {
                 String arg = rest.get(i);

@@ -160,16 +160,13 @@ public final class GsamJob {
                                 UnaryOperator<DataStream<TrainingRecord>> afterDecode) {
         ModelSpec spec = modelSpec(c);
         LOG.info("Model: {}", spec);
-        env.setParallelism(c.get(JobOptions.PARALLELISM));
-        JobRestartStrategy.apply(env, c);
-        if (!c.get(JobOptions.CHECKPOINT_INTERVAL).isZero()) {
-            env.enableCheckpointing(c.get(JobOptions.CHECKPOINT_INTERVAL).toMillis());
-        }
+        configure(env, c);
         SingleOutputStreamOperator<TrainingRecord> records = env
                 .fromSource(source(c), WatermarkStrategy.noWatermarks(), "Kafka training records")
                 .uid("kafka-source")
-                .process(new DecodeFunction(recordFormat(c, spec),
+                .process(DecodeFunction.training(recordFormat(c, spec),
                         c.isSet(JobOptions.MODEL_IDS) ? new HashSet<>(c.get(JobOptions.MODEL_IDS)) : null))
+                .returns(TrainingRecord.class)
                 .uid("decode")
                 .name("Decode and validate");
         GsamTraining.Streams trained = GsamTraining.train(afterDecode.apply(records), ModelSpecResolver.single(spec),
@@ -212,7 +209,19 @@ public final class GsamJob {
                             prefix + "-snapshots"))
                     .uid("snapshot-notice-sink").name("Snapshot notices");
         }
+        if (c.get(JobOptions.SERVE_ENABLED)) {
+            ServingJob.addTo(env, c);
+        }
         return new Streams(trained.metrics(), trained.snapshots(), deadLetters);
+    }
+
+    /** What every job of this configuration shares: parallelism, restart strategy, checkpoints. */
+    static void configure(StreamExecutionEnvironment env, JobConfig c) {
+        env.setParallelism(c.get(JobOptions.PARALLELISM));
+        JobRestartStrategy.apply(env, c);
+        if (!c.get(JobOptions.CHECKPOINT_INTERVAL).isZero()) {
+            env.enableCheckpointing(c.get(JobOptions.CHECKPOINT_INTERVAL).toMillis());
+        }
     }
 
     /**
@@ -234,18 +243,27 @@ public final class GsamJob {
         return d;
     }
 
+    /** The training records' source: source.topics or source.topic-pattern. */
     static KafkaSource<RawRecord> source(JobConfig c) {
+        return source(c, c.get(JobOptions.GROUP_ID), c.get(JobOptions.STARTING_OFFSETS), b -> {
+            if (c.isSet(JobOptions.TOPIC_PATTERN)) {
+                b.setTopicPattern(Pattern.compile(c.get(JobOptions.TOPIC_PATTERN)));
+            } else {
+                b.setTopics(c.get(JobOptions.TOPICS));
+            }
+        });
+    }
+
+    /** A raw-record source of the job's brokers and client keys; {@code topics} sets what it reads. */
+    static KafkaSource<RawRecord> source(JobConfig c, String groupId, JobOptions.StartingOffsets start,
+                                         java.util.function.Consumer<KafkaSourceBuilder<RawRecord>> topics) {
         KafkaSourceBuilder<RawRecord> b = KafkaSource.<RawRecord>builder()
                 .setBootstrapServers(c.get(JobOptions.BOOTSTRAP_SERVERS))
-                .setGroupId(c.get(JobOptions.GROUP_ID))
+                .setGroupId(groupId)
                 .setDeserializer(new KafkaCodecs.RawRecords())
                 .setProperties(clientProperties(c));
-        if (c.isSet(JobOptions.TOPIC_PATTERN)) {
-            b.setTopicPattern(Pattern.compile(c.get(JobOptions.TOPIC_PATTERN)));
-        } else {
-            b.setTopics(c.get(JobOptions.TOPICS));
-        }
-        b.setStartingOffsets(switch (c.get(JobOptions.STARTING_OFFSETS)) {
+        topics.accept(b);
+        b.setStartingOffsets(switch (start) {
             case EARLIEST -> OffsetsInitializer.earliest();
             case LATEST -> OffsetsInitializer.latest();
             case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
@@ -264,9 +282,15 @@ public final class GsamJob {
     /** As {@link #sink(JobConfig, KafkaRecordSerializationSchema, String)}, with producer properties on top. */
     static <T> KafkaSink<T> sink(JobConfig c, KafkaRecordSerializationSchema<T> schema, String transactionalIdPrefix,
                                  Map<String, String> producerOverrides) {
+        return sink(c, schema, transactionalIdPrefix, producerOverrides, c.get(JobOptions.DELIVERY));
+    }
+
+    /** As above, with its own delivery guarantee (the predictions' serve.delivery). */
+    static <T> KafkaSink<T> sink(JobConfig c, KafkaRecordSerializationSchema<T> schema, String transactionalIdPrefix,
+                                 Map<String, String> producerOverrides, JobOptions.Delivery delivery) {
         Properties producer = clientProperties(c);
         producer.putAll(producerOverrides);
-        boolean exactlyOnce = c.get(JobOptions.DELIVERY) == JobOptions.Delivery.EXACTLY_ONCE;
+        boolean exactlyOnce = delivery == JobOptions.Delivery.EXACTLY_ONCE;
         var b = KafkaSink.<T>builder()
                 .setBootstrapServers(c.get(JobOptions.BOOTSTRAP_SERVERS))
                 .setKafkaProducerConfig(producer)

@@ -167,10 +167,14 @@ public final class JobConfig {
 
     private static void checkRules(Configuration c, List<String> errors) {
         require(c, JobOptions.BOOTSTRAP_SERVERS, errors);
-        require(c, JobOptions.ARCHITECTURE, errors);
+        ServeRules.check(c, errors);
+        boolean training = c.get(JobOptions.MODE) == JobOptions.Mode.TRAIN;
+        if (training) {
+            require(c, JobOptions.ARCHITECTURE, errors);
+        }
         boolean topics = c.contains(JobOptions.TOPICS) && !c.get(JobOptions.TOPICS).isEmpty();
         boolean pattern = c.contains(JobOptions.TOPIC_PATTERN);
-        if (topics == pattern) {
+        if (training && topics == pattern) {
             errors.add("config keys 'source.topics' and 'source.topic-pattern': set exactly one of them");
         }
         if (pattern) {

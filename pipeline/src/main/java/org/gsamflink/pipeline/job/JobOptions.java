@@ -28,6 +28,9 @@ public final class JobOptions {
 
     public enum Delivery { EXACTLY_ONCE, AT_LEAST_ONCE }
 
+    /** What the job does: train models, or answer prediction requests with the committed ones. */
+    public enum Mode { TRAIN, SERVE }
+
     // ---- Kafka source
     public static final ConfigOption<String> BOOTSTRAP_SERVERS = ConfigOptions.key("kafka.bootstrap.servers")
             .stringType().noDefaultValue()
@@ -236,7 +239,54 @@ public final class JobOptions {
             .withDescription("Attempts (one per checkpoint) to publish a snapshot on file-system errors before it is "
                     + "given up with an error; the model's next snapshot is published as usual.");
 
+    // ---- Serving
+    public static final ConfigOption<Boolean> SERVE_ENABLED = ConfigOptions.key("serve.enabled")
+            .booleanType().defaultValue(false)
+            .withDescription("In a training job: also answer the prediction requests on serve.topics with the "
+                    + "versions this job commits to model-store.root (hot-swapped as they commit).");
+    public static final ConfigOption<List<String>> SERVE_TOPICS = ConfigOptions.key("serve.topics")
+            .stringType().asList().noDefaultValue()
+            .withDescription("Topics with prediction requests (the training formats without a label: JSON "
+                    + "{\"model\":…,\"x\":[…],\"id\":…}, CSV rows of features, binary minibatches). Required "
+                    + "when serving.");
+    public static final ConfigOption<String> SERVE_GROUP_ID = ConfigOptions.key("serve.group-id")
+            .stringType().defaultValue("gsam-flink-serve")
+            .withDescription("Consumer group id of the request source.");
+    public static final ConfigOption<StartingOffsets> SERVE_STARTING_OFFSETS = ConfigOptions.key(
+                    "serve.starting-offsets").enumType(StartingOffsets.class).defaultValue(StartingOffsets.COMMITTED)
+            .withDescription("Where the request source starts without checkpointed offsets: earliest | latest | "
+                    + "committed (falls back to earliest).");
+    public static final ConfigOption<List<String>> SERVE_MODELS = ConfigOptions.key("serve.models")
+            .stringType().asList().noDefaultValue()
+            .withDescription("If set, only these model ids are served; requests for others are dead letters "
+                    + "(unknown-model). Default: every model in the store.");
+    public static final ConfigOption<Duration> SERVE_POLL_INTERVAL = ConfigOptions.key("serve.poll-interval")
+            .durationType().defaultValue(org.gsamflink.operators.serve.ServingOptions.DEFAULT_POLL_INTERVAL)
+            .withDescription("How often the store's LATEST pointers are read for newly committed versions (a "
+                    + "swap follows a commit within about this long plus the load time).");
+    public static final ConfigOption<Double> SERVE_GATE_MAX_DROP = ConfigOptions.key("serve.gate.max-accuracy-drop")
+            .doubleType().noDefaultValue()
+            .withDescription("If set, a new version is served only if its recent prequential accuracy (in its "
+                    + "metrics) is at most this much below the serving version's; refused versions are logged, "
+                    + "counted (refusedVersions) and sent to sink.alerts-topic. Unset: every version is served.");
+    public static final ConfigOption<Integer> SERVE_MAX_ROWS = ConfigOptions.key("serve.max-rows-per-request")
+            .intType().defaultValue(4096)
+            .withDescription("Most rows in one binary minibatch request; more is a dead letter (too-many-rows).");
+    public static final ConfigOption<Delivery> SERVE_DELIVERY = ConfigOptions.key("serve.delivery")
+            .enumType(Delivery.class).defaultValue(Delivery.AT_LEAST_ONCE)
+            .withDescription("Predictions topic: at_least_once (visible at once; after a failure a request may be "
+                    + "answered twice) | exactly_once (visible to read_committed readers when the checkpoint "
+                    + "completes: up to one checkpoint interval later).");
+    public static final ConfigOption<String> PREDICTIONS_TOPIC = ConfigOptions.key("sink.predictions-topic")
+            .stringType().noDefaultValue()
+            .withDescription("Topic for predictions as JSON (request id, model, version, class, probabilities, "
+                    + "latency). Required when serving.");
+
     // ---- Job
+    public static final ConfigOption<Mode> MODE = ConfigOptions.key("job.mode")
+            .enumType(Mode.class).defaultValue(Mode.TRAIN)
+            .withDescription("train | serve (a prediction job over model-store.root; 'gsam-flink serve' and the "
+                    + "job jar's 'serve' command set it).");
     public static final ConfigOption<String> JOB_NAME = ConfigOptions.key("job.name")
             .stringType().defaultValue("gsam-flink training").withDescription("Flink job name.");
     public static final ConfigOption<Integer> PARALLELISM = ConfigOptions.key("job.parallelism")

@@ -134,6 +134,16 @@ public final class KafkaPreflight {
     }
 
     private void checkSources(Set<String> topics, List<String> problems) {
+        if (ServeRules.serves(options)) {
+            for (String topic : options.get(JobOptions.SERVE_TOPICS)) {
+                if (!topics.contains(topic)) {
+                    problems.add(JobOptions.SERVE_TOPICS.key() + " '" + topic + "' does not exist on " + servers());
+                }
+            }
+        }
+        if (options.get(JobOptions.MODE) == JobOptions.Mode.SERVE) {
+            return;
+        }
         if (options.contains(JobOptions.TOPIC_PATTERN)) {
             Pattern pattern = Pattern.compile(options.get(JobOptions.TOPIC_PATTERN));
             if (topics.stream().noneMatch(t -> pattern.matcher(t).matches())) {

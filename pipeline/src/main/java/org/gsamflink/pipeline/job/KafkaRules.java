@@ -52,8 +52,12 @@ final class KafkaRules {
     static Map<ConfigOption<String>, String> sinkTopics(Configuration c) {
         Map<ConfigOption<String>, String> out = new LinkedHashMap<>();
         out.put(JobOptions.DEAD_LETTER_TOPIC, c.get(JobOptions.DEAD_LETTER_TOPIC));
-        for (ConfigOption<String> o : List.of(JobOptions.METRICS_TOPIC, JobOptions.ALERTS_TOPIC,
-                JobOptions.SNAPSHOTS_TOPIC)) {
+        List<ConfigOption<String>> optional = c.get(JobOptions.MODE) == JobOptions.Mode.SERVE
+                ? List.of(JobOptions.ALERTS_TOPIC, JobOptions.PREDICTIONS_TOPIC)
+                : ServeRules.serves(c) ? List.of(JobOptions.METRICS_TOPIC, JobOptions.ALERTS_TOPIC,
+                        JobOptions.SNAPSHOTS_TOPIC, JobOptions.PREDICTIONS_TOPIC)
+                : List.of(JobOptions.METRICS_TOPIC, JobOptions.ALERTS_TOPIC, JobOptions.SNAPSHOTS_TOPIC);
+        for (ConfigOption<String> o : optional) {
             if (c.contains(o)) {
                 out.put(o, c.get(o));
             }
@@ -101,11 +105,21 @@ final class KafkaRules {
                 return;   // reported under its key by JobConfig
             }
         }
-        List<String> sources = c.contains(JobOptions.TOPICS) ? c.get(JobOptions.TOPICS) : List.of();
+        Map<String, List<String>> sources = new LinkedHashMap<>();
+        if (c.get(JobOptions.MODE) == JobOptions.Mode.TRAIN && c.contains(JobOptions.TOPICS)) {
+            sources.put(JobOptions.TOPICS.key(), c.get(JobOptions.TOPICS));
+        } else {
+            pattern = null;   // a serving job reads no training topics
+        }
+        if (ServeRules.serves(c) && c.contains(JobOptions.SERVE_TOPICS)) {
+            sources.put(JobOptions.SERVE_TOPICS.key(), c.get(JobOptions.SERVE_TOPICS));
+        }
         for (Map.Entry<ConfigOption<String>, String> sink : sinkTopics(c).entrySet()) {
             String topic = sink.getValue();
-            if (sources.contains(topic)) {
-                errors.add("config keys '" + sink.getKey().key() + "' and '" + JobOptions.TOPICS.key() + "': '"
+            String sourceKey = sources.entrySet().stream().filter(e -> e.getValue().contains(topic))
+                    .map(Map.Entry::getKey).findFirst().orElse(null);
+            if (sourceKey != null) {
+                errors.add("config keys '" + sink.getKey().key() + "' and '" + sourceKey + "': '"
                         + topic + "' is both a sink and a source topic; the job would read its own output");
             } else if (pattern != null && pattern.matcher(topic).matches()) {
                 errors.add("config keys '" + sink.getKey().key() + "' and '" + JobOptions.TOPIC_PATTERN.key()

@@ -35,6 +35,11 @@ class DecodeFunctionTest {
             }
 
             @Override
+            public org.gsamflink.operators.serve.PredictionRequest decodeRequest(byte[] value) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
             public byte[] encode(TrainingRecord record) {
                 throw new UnsupportedOperationException();
             }
@@ -47,7 +52,7 @@ class DecodeFunctionTest {
 
     @Test
     void runningOutOfMemoryOnOneRecordMakesItAnOversizedDeadLetter() {
-        DecodeFunction f = new DecodeFunction(failing(new OutOfMemoryError("Java heap space"), null), null);
+        DecodeFunction<TrainingRecord> f = DecodeFunction.training(failing(new OutOfMemoryError("Java heap space"), null), null);
 
         assertThatExceptionOfType(RecordRejectedException.class).isThrownBy(() -> f.decode(raw(new byte[1234])))
                 .satisfies(e -> assertThat(e.reason()).isEqualTo(RejectReason.OVERSIZED))
@@ -58,7 +63,7 @@ class DecodeFunctionTest {
 
     @Test
     void aDecoderBugIsAMalformedRecordWithAShortDetail() {
-        DecodeFunction f = new DecodeFunction(failing(null, new IllegalStateException("bug\n" + "y".repeat(5000))),
+        DecodeFunction<TrainingRecord> f = DecodeFunction.training(failing(null, new IllegalStateException("bug\n" + "y".repeat(5000))),
                 null);
 
         assertThatExceptionOfType(RecordRejectedException.class).isThrownBy(() -> f.decode(raw(new byte[1])))
@@ -72,9 +77,9 @@ class DecodeFunctionTest {
         RecordFormat json = new JsonRecordFormat(new RecordLimits(2, 2, 1024), "m1");
         byte[] value = "{\"x\": [1, 2], \"y\": 1}".getBytes(StandardCharsets.UTF_8);
 
-        assertThat(new DecodeFunction(json, Set.of("m1")).decode(raw(value)).modelId).isEqualTo("m1");
+        assertThat(DecodeFunction.training(json, Set.of("m1")).decode(raw(value)).modelId).isEqualTo("m1");
         assertThatExceptionOfType(RecordRejectedException.class)
-                .isThrownBy(() -> new DecodeFunction(json, Set.of("m2")).decode(raw(value)))
+                .isThrownBy(() -> DecodeFunction.training(json, Set.of("m2")).decode(raw(value)))
                 .satisfies(e -> assertThat(e.reason()).isEqualTo(RejectReason.UNKNOWN_MODEL));
     }
 

@@ -1,0 +1,85 @@
+package org.gsamflink.operators.serve;
+
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * One committed model version, restored and ready to answer: the network (without its updater state), its input
+ * width and class count, the recent prequential accuracy the training job recorded with it (NaN when it has none)
+ * and when it was committed and loaded. Immutable once built; only the operator's task thread calls {@link
+ * #predict}, so the network is never used from two threads at once.
+ */
+public final class ServedModel {
+
+    private final String modelId;
+    private final long version;
+    private final MultiLayerNetwork network;
+    private final int numFeatures;
+    private final int numClasses;
+    private final double accuracy;
+    private final long committedAtMs;
+    private final long loadedAtMs;
+
+    ServedModel(String modelId, long version, MultiLayerNetwork network, int numFeatures, int numClasses,
+                double accuracy, long committedAtMs, long loadedAtMs) {
+        this.modelId = modelId;
+        this.version = version;
+        this.network = network;
+        this.numFeatures = numFeatures;
+        this.numClasses = numClasses;
+        this.accuracy = accuracy;
+        this.committedAtMs = committedAtMs;
+        this.loadedAtMs = loadedAtMs;
+    }
+
+    public String modelId() {
+        return modelId;
+    }
+
+    public long version() {
+        return version;
+    }
+
+    public int numFeatures() {
+        return numFeatures;
+    }
+
+    public int numClasses() {
+        return numClasses;
+    }
+
+    /** The prequential accuracy in the version's metrics summary; NaN when it has none. */
+    public double accuracy() {
+        return accuracy;
+    }
+
+    /** When the version's commit marker was written (epoch ms); 0 when the file system cannot tell. */
+    public long committedAtMs() {
+        return committedAtMs;
+    }
+
+    public long loadedAtMs() {
+        return loadedAtMs;
+    }
+
+    /**
+     * The class probabilities of {@code rows} examples ({@code rows × numFeatures} row-major): the network's
+     * output in inference mode, in float32.
+     */
+    public float[][] predict(float[] features, int rows) {
+        INDArray in = Nd4j.create(features, new long[] {rows, numFeatures}, 'c');
+        DataType type = network.params().dataType();
+        if (type != DataType.FLOAT) {
+            in = in.castTo(type);
+        }
+        INDArray out = network.output(in, false);
+        return (out.dataType() == DataType.FLOAT ? out : out.castTo(DataType.FLOAT)).toFloatMatrix();
+    }
+
+    @Override
+    public String toString() {
+        return "ServedModel{" + modelId + " v" + version + ", " + numFeatures + " → " + numClasses + '}';
+    }
+}
