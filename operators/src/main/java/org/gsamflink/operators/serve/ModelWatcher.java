@@ -72,8 +72,7 @@ final class ModelWatcher implements AutoCloseable {
 
     /** Loads what the store has now, then polls in the background. */
     void start(String threadName) {
-        store = ModelStore.builder().root(options.storeRoot()).build();
-        poll();
+        open();
         poller = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, threadName);
             t.setDaemon(true);
@@ -81,6 +80,12 @@ final class ModelWatcher implements AutoCloseable {
         });
         poller.scheduleWithFixedDelay(this::poll, options.pollIntervalMs(), options.pollIntervalMs(),
                 TimeUnit.MILLISECONDS);
+    }
+
+    /** Opens the store and loads what it has now, without polling afterwards (tests poll by hand). */
+    void open() {
+        store = ModelStore.builder().root(options.storeRoot()).build();
+        poll();
     }
 
     /** The version being served for a model, or null when it has none yet. */

@@ -106,10 +106,10 @@ final class KafkaRules {
             }
         }
         Map<String, List<String>> sources = new LinkedHashMap<>();
-        if (c.get(JobOptions.MODE) == JobOptions.Mode.TRAIN && c.contains(JobOptions.TOPICS)) {
-            sources.put(JobOptions.TOPICS.key(), c.get(JobOptions.TOPICS));
-        } else {
+        if (c.get(JobOptions.MODE) == JobOptions.Mode.SERVE) {
             pattern = null;   // a serving job reads no training topics
+        } else if (c.contains(JobOptions.TOPICS)) {
+            sources.put(JobOptions.TOPICS.key(), c.get(JobOptions.TOPICS));
         }
         if (ServeRules.serves(c) && c.contains(JobOptions.SERVE_TOPICS)) {
             sources.put(JobOptions.SERVE_TOPICS.key(), c.get(JobOptions.SERVE_TOPICS));

@@ -259,4 +259,22 @@ class BinaryMinibatchFormatTest {
         assertRejected(BINARY, BINARY.encode(batch("m1", new float[] {1f, 5000f})), RejectReason.OUT_OF_RANGE)
                 .withMessageContaining("weight 5000.0 of row 1");
     }
+
+    @Test
+    void aRequestIsEveryRowOfAMinibatchOfAnyWidthAndIgnoresTheLabels() throws Exception {
+        BinaryMinibatchFormat requests = new BinaryMinibatchFormat(
+                RecordLimits.builder().anyWidth().maxRecordBytes(1024).maxRowsPerRecord(2).build());
+        TrainingRecord batch = TrainingRecord.minibatch("mb", 5, new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10},
+                new int[] {0, 99});
+        var r = requests.decodeRequest(BinaryMinibatchFormat.encode(batch, BinaryMinibatchFormat.FLOAT64));
+        assertThat(r.modelId).isEqualTo("mb");
+        assertThat(r.rows).isEqualTo(2);
+        assertThat(r.numFeatures).isEqualTo(5);
+        assertThat(r.features).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+        assertThat(r.requestId).isNull();
+        TrainingRecord three = TrainingRecord.minibatch("mb", 1, new float[] {1, 2, 3}, new int[] {0, 0, 0});
+        assertThatExceptionOfType(RecordRejectedException.class)
+                .isThrownBy(() -> requests.decodeRequest(BINARY.encode(three)))
+                .satisfies(e -> assertThat(e.reason()).isEqualTo(RejectReason.TOO_MANY_ROWS));
+    }
 }

@@ -151,4 +151,16 @@ class CsvRecordFormatTest {
         assertRejected(roomy, "0," + cell + ",0,1", RejectReason.BAD_NUMBER)
                 .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(80).doesNotContain("\n"));
     }
+
+    @Test
+    void aRequestIsEveryColumnAsAFeature() throws Exception {
+        CsvRecordFormat requests = new CsvRecordFormat(RecordLimits.builder().anyWidth().maxRecordBytes(64).build(),
+                "fm", ';', -1);
+        var r = requests.decodeRequest(Rejections.utf8("1.5; -2;3;4"));
+        assertThat(r.modelId).isEqualTo("fm");
+        assertThat(r.numFeatures).isEqualTo(4);
+        assertThat(r.features).containsExactly(1.5f, -2f, 3f, 4f);
+        Rejections.assertRequestRejected(requests, "1;x", RejectReason.BAD_NUMBER).withMessageContaining("column 1");
+        Rejections.assertRequestRejected(requests, " ", RejectReason.MALFORMED_CSV);
+    }
 }

@@ -206,4 +206,43 @@ class JsonRecordFormatTest {
         assertRejected(JSON, new byte[] {'{', '"', 'x', '"', (byte) 0xC0, '}'}, RejectReason.INVALID_UTF8)
                 .withMessageContaining("0xC0 at offset 4");
     }
+
+    // ---- prediction requests
+
+    private static final JsonRecordFormat REQUESTS = new JsonRecordFormat(
+            RecordLimits.builder().anyWidth().maxRecordBytes(256).build(), "dflt");
+
+    @Test
+    void aRequestHasNoLabelAnOptionalIdAndAnyWidth() throws Exception {
+        var r = REQUESTS.decodeRequest(utf8("{\"model\":\"m1\",\"x\":[1,2,3,4,5],\"id\":\"req-7\"}"));
+        assertThat(r.modelId).isEqualTo("m1");
+        assertThat(r.requestId).isEqualTo("req-7");
+        assertThat(r.rows).isEqualTo(1);
+        assertThat(r.numFeatures).isEqualTo(5);
+        assertThat(r.features).containsExactly(1, 2, 3, 4, 5);
+
+        var numeric = REQUESTS.decodeRequest(utf8("{\"x\":[0.5],\"id\":42,\"y\":3}"));
+        assertThat(numeric.requestId).isEqualTo("42");
+        assertThat(numeric.modelId).isEqualTo("dflt");
+        assertThat(REQUESTS.decodeRequest(utf8("{\"x\":[0.5]}")).requestId).isNull();
+    }
+
+    @Test
+    void aRequestRoundTrips() throws Exception {
+        var r = new org.gsamflink.operators.serve.PredictionRequest("m", "a1", 1, 2, new float[] {0.25f, -3f});
+        var back = REQUESTS.decodeRequest(JsonRecordFormat.encodeRequest(r));
+        assertThat(back.requestId).isEqualTo("a1");
+        assertThat(back.features).containsExactly(0.25f, -3f);
+    }
+
+    @Test
+    void aBadRequestIsRejectedAsATrainingRecordWouldBe() {
+        Rejections.assertRequestRejected(REQUESTS, "{\"x\":[1],\"id\":[1]}", RejectReason.WRONG_TYPE)
+                .withMessage("\"id\" must be a string or an integer");
+        Rejections.assertRequestRejected(REQUESTS, "{\"id\":\"a\"}", RejectReason.MISSING_FIELD);
+        Rejections.assertRequestRejected(REQUESTS, "{\"x\":[1e30]}", RejectReason.OUT_OF_RANGE);
+        Rejections.assertRequestRejected(REQUESTS, "{\"model\":\"a b\",\"x\":[1]}", RejectReason.BAD_MODEL_ID);
+        assertThatIllegalArgumentException().isThrownBy(() -> JsonRecordFormat.encodeRequest(
+                new org.gsamflink.operators.serve.PredictionRequest("m", null, 2, 1, new float[2])));
+    }
 }

@@ -18,8 +18,19 @@ final class Rejections {
     /** Asserts that decoding {@code value} is rejected for {@code reason}, without a stack trace. */
     static ThrowableAssertAlternative<RecordRejectedException> assertRejected(RecordFormat format, byte[] value,
                                                                              RejectReason reason) {
+        return assertRejected(() -> format.decode(value), reason);
+    }
+
+    /** As {@link #assertRejected(RecordFormat, String, RejectReason)}, decoding a prediction request. */
+    static ThrowableAssertAlternative<RecordRejectedException> assertRequestRejected(RecordFormat format, String value,
+                                                                                    RejectReason reason) {
+        return assertRejected(() -> format.decodeRequest(utf8(value)), reason);
+    }
+
+    private static ThrowableAssertAlternative<RecordRejectedException> assertRejected(
+            org.assertj.core.api.ThrowableAssert.ThrowingCallable decoding, RejectReason reason) {
         return assertThatExceptionOfType(RecordRejectedException.class)
-                .isThrownBy(() -> format.decode(value))
+                .isThrownBy(decoding)
                 .satisfies(e -> org.assertj.core.api.Assertions.assertThat(e.reason()).isEqualTo(reason))
                 .satisfies(e -> org.assertj.core.api.Assertions.assertThat(e.getStackTrace()).isEmpty())
                 .satisfies(e -> org.assertj.core.api.Assertions.assertThat(e.getMessage()).isNotBlank());

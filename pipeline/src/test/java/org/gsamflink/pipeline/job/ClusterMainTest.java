@@ -70,4 +70,20 @@ class ClusterMainTest {
 
         assertThat(run("run", "--check", "--config", config.toString())).contains("\"nodes\"").contains("GSAM");
     }
+
+    @Test
+    void serveRunsThePredictionJob() throws Exception {
+        assertThat(ClusterMain.Arguments.parse(new String[] {"serve", "--config", "s.yaml"}).overrides)
+                .containsExactly("job.mode=serve");
+        Path config = dir.resolve("serve.yaml");
+        Files.writeString(config, """
+                kafka.bootstrap.servers: 127.0.0.1:1
+                serve.topics: [requests]
+                sink.predictions-topic: predictions
+                model-store.root: /tmp/models
+                """);
+
+        assertThat(run("serve", "--check", "--config", config.toString())).contains("\"nodes\"").contains("Predict")
+                .doesNotContain("GSAM");
+    }
 }

@@ -534,4 +534,73 @@ class JobConfigTest {
                 "model.architecture=mlp:4-2", "gsam.sharpness-every=5"));
         assertThat(c.optimizerSettings().toGsamConfig().sharpnessEvery()).isEqualTo(5);
     }
+
+    // ---- serving
+
+    private static Map<String, String> serving(String... overrides) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("kafka.bootstrap.servers", "localhost:9092");
+        m.put("job.mode", "serve");
+        m.put("serve.topics", "requests");
+        m.put("sink.predictions-topic", "predictions");
+        m.put("model-store.root", "/tmp/models");
+        for (int i = 0; i < overrides.length; i += 2) {
+            if (overrides[i + 1] == null) {
+                m.remove(overrides[i]);
+            } else {
+                m.put(overrides[i], overrides[i + 1]);
+            }
+        }
+        return m;
+    }
+
+    @Test
+    void aServingJobNeedsNoArchitectureAndNoTrainingTopics() {
+        JobConfig c = JobConfig.fromMap(serving());
+        assertThat(c.get(JobOptions.MODE)).isEqualTo(JobOptions.Mode.SERVE);
+        assertThat(c.get(JobOptions.SERVE_DELIVERY)).isEqualTo(JobOptions.Delivery.AT_LEAST_ONCE);
+        assertThat(ServingJob.servingOptions(c).gate().enabled()).isFalse();
+        assertThat(ServingJob.servingOptions(JobConfig.fromMap(serving("serve.gate.max-accuracy-drop", "0.02")))
+                .gate().enabled()).isTrue();
+    }
+
+    @Test
+    void servingNamesEachMissingKey() {
+        assertThat(problems(serving("serve.topics", null, "sink.predictions-topic", null, "model-store.root", null)))
+                .containsExactly(
+                        "config key 'serve.topics' is required with a serving job: the topics of prediction requests",
+                        "config key 'sink.predictions-topic' is required with a serving job: where predictions go",
+                        "config key 'model-store.root' is required with a serving job: the committed versions are "
+                                + "served from there");
+        assertThat(problems(minimal("serve.enabled", "true", "serve.topics", "requests",
+                "sink.predictions-topic", "predictions")))
+                .containsExactly("config key 'model-store.root' is required with serve.enabled: the committed "
+                        + "versions are served from there");
+    }
+
+    @Test
+    void badServingValuesNameTheirKeys() {
+        assertThat(problems(serving("serve.gate.max-accuracy-drop", "1.5")))
+                .containsExactly("config key 'serve.gate.max-accuracy-drop': must be in [0, 1] (an accuracy "
+                        + "margin), got 1.5");
+        assertThat(problems(serving("serve.poll-interval", "0 ms")))
+                .containsExactly("config key 'serve.poll-interval': must be at least 1 ms, got PT0S");
+        assertThat(problems(serving("serve.max-rows-per-request", "0")))
+                .containsExactly("config key 'serve.max-rows-per-request': must be > 0, got 0");
+        assertThat(problems(serving("serve.models", "ok;a b")))
+                .singleElement().asString().startsWith("config key 'serve.models': 'a b' is not a valid model id");
+        assertThat(problems(serving("serve.enabled", "true"))).containsExactly("config keys 'job.mode' and "
+                + "'serve.enabled': serve.enabled adds serving to a training job; a job.mode: serve job serves already");
+    }
+
+    @Test
+    void requestsPredictionsAndTrainingRecordsNeedTheirOwnTopics() {
+        assertThat(problems(minimal("serve.enabled", "true", "serve.topics", "gsam-train",
+                "sink.predictions-topic", "predictions", "model-store.root", "/tmp/m")))
+                .containsExactly("config keys 'serve.topics' and 'source.topics': topic 'gsam-train' is in both; "
+                        + "requests and training records need their own topics");
+        assertThat(problems(serving("sink.predictions-topic", "requests")))
+                .containsExactly("config keys 'sink.predictions-topic' and 'serve.topics': 'requests' is both a sink "
+                        + "and a source topic; the job would read its own output");
+    }
 }
