@@ -53,6 +53,12 @@ class JobConfigTest {
         m.put("kafka.bootstrap.servers", "localhost:9092");
         m.put("source.topics", "gsam-train");
         m.put("model.architecture", "mlp:16-32-4");
+        return withOverrides(m, overrides);
+    }
+
+    /** {@code base} plus {@code overrides} (key, value pairs; a null value removes the key). */
+    static Map<String, String> withOverrides(Map<String, String> base, String... overrides) {
+        Map<String, String> m = new LinkedHashMap<>(base);
         for (int i = 0; i < overrides.length; i += 2) {
             if (overrides[i + 1] == null) {
                 m.remove(overrides[i]);
@@ -538,20 +544,9 @@ class JobConfigTest {
     // ---- serving
 
     private static Map<String, String> serving(String... overrides) {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("kafka.bootstrap.servers", "localhost:9092");
-        m.put("job.mode", "serve");
-        m.put("serve.topics", "requests");
-        m.put("sink.predictions-topic", "predictions");
-        m.put("model-store.root", "/tmp/models");
-        for (int i = 0; i < overrides.length; i += 2) {
-            if (overrides[i + 1] == null) {
-                m.remove(overrides[i]);
-            } else {
-                m.put(overrides[i], overrides[i + 1]);
-            }
-        }
-        return m;
+        return withOverrides(Map.of("kafka.bootstrap.servers", "localhost:9092", "job.mode", "serve",
+                "serve.topics", "requests", "sink.predictions-topic", "predictions", "model-store.root", "/tmp/m"),
+                overrides);
     }
 
     @Test

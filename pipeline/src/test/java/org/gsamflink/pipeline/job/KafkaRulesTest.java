@@ -21,18 +21,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class KafkaRulesTest {
 
     private static Map<String, String> minimal(String... overrides) {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("kafka.bootstrap.servers", "localhost:9092");
-        m.put("source.topics", "gsam-train");
-        m.put("model.architecture", "mlp:16-32-4");
-        for (int i = 0; i < overrides.length; i += 2) {
-            if (overrides[i + 1] == null) {
-                m.remove(overrides[i]);
-            } else {
-                m.put(overrides[i], overrides[i + 1]);
-            }
-        }
-        return m;
+        return JobConfigTest.withOverrides(Map.of("kafka.bootstrap.servers", "localhost:9092",
+                "source.topics", "gsam-train", "model.architecture", "mlp:16-32-4"), overrides);
     }
 
     private static String onlyProblem(Map<String, String> flat) {
