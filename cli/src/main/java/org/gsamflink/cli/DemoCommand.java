@@ -109,6 +109,8 @@ public final class DemoCommand implements Callable<Integer> {
         try {
             RunReport.Result r = demo.run();
             printSummary(out, r);
+            demo.servingSummary().ifPresent(s -> s.print(out));
+            out.flush();
             return ExitCodes.OK;
         } finally {
             interrupts.uninstall();

@@ -16,7 +16,8 @@ import java.util.Objects;
  * The demo's job: MLP 784-256-10 with Nesterov momentum 0.05/0.9 and label smoothing 0.1, GSAM with α 0.1 and
  * ρ proportional to a cosine lr (0.05 → 0.005 over the planned steps; a constant ρ 0.05 when one step or an
  * unbounded stream is planned), metrics every 5 steps and a snapshot every 100, exactly-once sinks to the demo's
- * topics, the model store and checkpoints (every second) in the run's folder; then the user's {@code -D}
+ * topics, the model store and checkpoints (every second) in the run's folder, live serving of the committed
+ * versions ({@link LiveServing}; {@code -D serve.enabled=false} turns it off); then the user's {@code -D}
  * overrides, checked like any job's.
  *
  * <pre>{@code
@@ -104,6 +105,13 @@ public final class DemoJobPreset implements StreamingRun.JobConfigFactory {
         c.put("sink.dead-letter-topic", DEAD_LETTER_TOPIC);
         c.put("sink.transactional-id-prefix", "gsam-demo-" + startMs);
         c.put("model-store.root", folder.store().toUri().toString());
+        // Live serving of the versions as they commit: the held-out images as JSON requests (LiveServing).
+        c.put("serve.enabled", "true");
+        c.put("serve.topics", LiveServing.REQUESTS_TOPIC);
+        c.put("serve.format", "json");
+        c.put("serve.starting-offsets", "timestamp");
+        c.put("serve.poll-interval", "500 ms");
+        c.put("sink.predictions-topic", LiveServing.PREDICTIONS_TOPIC);
         c.put("job.name", "gsam-flink demo");
         c.put("job.checkpoint-interval", "1 s");
         c.put("flink.execution.checkpointing.dir", folder.checkpoints().toUri().toString());

@@ -60,6 +60,7 @@ public final class StreamingDemo {
     private final boolean liveLine;
     private volatile StreamingRun running;
     private volatile boolean stopRequested;
+    private volatile LiveServing.Summary serving;
 
     private StreamingDemo(Builder b) {
         this.dataDir = b.dataDir;
@@ -92,13 +93,21 @@ public final class StreamingDemo {
         }
     }
 
+    /** What live serving did in the last {@link #run}; empty when serving was off or before a run. */
+    public java.util.Optional<LiveServing.Summary> servingSummary() {
+        return java.util.Optional.ofNullable(serving);
+    }
+
     /** Runs the demo to its end (see {@link org.gsamflink.cli.report.StopReason}); blocks. */
     public RunReport.Result run() throws Exception {
         RunFolder folder = RunFolder.prepare(dataDir);
         Dataset ds = loadData();
         DemoJobPreset preset = DemoJobPreset.builder().folder(folder).format(format).modelId(modelId)
                 .batchSize(batchSize).overrides(overrides).build();
-        StreamingRun run = StreamingRun.builder().folder(folder).bootstrapServers(bootstrapServers)
+        boolean serves = preset.config("127.0.0.1:9092", 0, 1).get(JobOptions.SERVE_ENABLED);
+        LiveServing live = serves ? new LiveServing(folder.store(), modelId, ds.test(), LiveServing.DEFAULT_RATE)
+                : null;
+        StreamingRun run = StreamingRun.builder().folder(folder).bootstrapServers(bootstrapServers).companion(live)
                 .data(ds.source(), ds.train()).topics(DemoJobPreset.TOPICS).jobConfig(preset).modelId(modelId)
                 .format(format).batchSize(batchSize).passes(passes).maxSteps(maxSteps).duration(duration).rate(rate)
                 .webUiPort(webUiPort).output(out, liveLine).build();
@@ -109,10 +118,12 @@ public final class StreamingDemo {
         try {
             StreamingRun.Outcome o = run.run();
             JobConfig cfg = o.config();
+            serving = live == null ? null : live.summary();
             return RunReport.builder().modelId(modelId).dataSource(ds.source()).heldOut(ds.test())
                     .store(folder.store()).metrics(folder.metrics()).chart(folder.chart()).summary(folder.summary())
                     .chartTitle(String.format(Locale.ROOT, "gsam-flink demo: %s, alpha %s, %s", ds.source(),
                             cfg.get(JobOptions.ALPHA), cfg.get(JobOptions.ARCHITECTURE)))
+                    .section("serving", serving == null ? null : serving.toJson())
                     .build().write(o.reason(), o.history(), o.startMs(), o.deadLetters(), o.savepoint());
         } finally {
             running = null;

@@ -1,5 +1,6 @@
 package org.gsamflink.cli.report;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -17,6 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 
@@ -56,6 +59,7 @@ public final class RunReport {
     private final Path chart;
     private final Path summary;
     private final String chartTitle;
+    private final Map<String, JsonNode> sections;
 
     private RunReport(Builder b) {
         this.modelId = b.modelId;
@@ -66,6 +70,7 @@ public final class RunReport {
         this.chart = b.chart;
         this.summary = b.summary;
         this.chartTitle = b.chartTitle;
+        this.sections = new LinkedHashMap<>(b.sections);
     }
 
     public static Builder builder() {
@@ -134,6 +139,7 @@ public final class RunReport {
         o.put("metrics", r.metrics().toString());
         o.put("chart", r.chart() == null ? null : r.chart().toString());
         o.put("savepoint", r.savepoint() == null ? null : r.savepoint().toString());
+        sections.forEach(o::set);
         return json.writerWithDefaultPrettyPrinter().writeValueAsString(o);
     }
 
@@ -146,8 +152,18 @@ public final class RunReport {
         private Path chart;
         private Path summary;
         private String chartTitle;
+        private final Map<String, JsonNode> sections = new LinkedHashMap<>();
 
         private Builder() {}
+
+        /** A further section of {@code summary.json} under {@code name} (e.g. the demo's serving); null: none. */
+        public Builder section(String name, JsonNode value) {
+            Objects.requireNonNull(name, "name");
+            if (value != null) {
+                sections.put(name, value);
+            }
+            return this;
+        }
 
         /** The model whose newest stored version is evaluated. */
         public Builder modelId(String modelId) {

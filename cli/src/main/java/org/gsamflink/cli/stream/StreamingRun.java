@@ -93,6 +93,7 @@ public final class StreamingRun {
     private final int webUiPort;
     private final PrintWriter out;
     private final boolean liveLine;
+    private final RunCompanion companion;
     private volatile boolean stopRequested;
 
     private StreamingRun(Builder b) {
@@ -112,6 +113,7 @@ public final class StreamingRun {
         this.webUiPort = b.webUiPort;
         this.out = b.out;
         this.liveLine = b.liveLine;
+        this.companion = b.companion;
     }
 
     public static Builder builder() {
@@ -160,6 +162,9 @@ public final class StreamingRun {
             EmbeddedKafkaBroker.createTopics(servers, topics.all(), 1);
             JobConfig cfg = jobConfig.config(servers, startMs, plannedSteps);
             checkModelFitsData(cfg);
+            if (companion != null) {
+                companion.prepare(servers);
+            }
 
             // Readers of this run's committed output, positioned before the job can write anything.
             try (CommittedTopicReader metrics = reader(servers, topics.metrics());
@@ -181,6 +186,9 @@ public final class StreamingRun {
                 producerThread = new Thread(p::run, "demo-producer");
                 producerThread.setDaemon(true);
                 producerThread.start();
+                if (companion != null) {
+                    companion.start(servers);
+                }
 
                 MetricsHistory history = new MetricsHistory();
                 ProgressLine progress = new ProgressLine(out, liveLine);
@@ -207,6 +215,9 @@ public final class StreamingRun {
                     metrics.readToEnd(toHistory);
                     metricsOut.flush();
                     deadLetters[0] += deadLetterReader.readToEnd(value -> { });
+                    if (companion != null) {
+                        companion.stop();
+                    }
                     return new Outcome(reason, history, deadLetters[0], savepoint, startMs, cfg);
                 }
             }
@@ -313,8 +324,15 @@ public final class StreamingRun {
         private int webUiPort = -1;
         private PrintWriter out = new PrintWriter(System.out, true, java.nio.charset.Charset.defaultCharset());
         private boolean liveLine;
+        private RunCompanion companion;
 
         private Builder() {}
+
+        /** Runs {@code companion} beside the job (none by default). */
+        public Builder companion(RunCompanion companion) {
+            this.companion = companion;
+            return this;
+        }
 
         /** The run's folder (see {@link RunFolder#prepare}): broker log, savepoints and metrics go there. */
         public Builder folder(RunFolder folder) {

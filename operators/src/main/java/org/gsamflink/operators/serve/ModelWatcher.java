@@ -53,6 +53,8 @@ final class ModelWatcher implements AutoCloseable {
     private final Map<String, ServedModel> served = new ConcurrentHashMap<>();
     /** The newest version looked at per model (served or refused), so a refused one is judged once. */
     private final Map<String, Long> seen = new ConcurrentHashMap<>();
+    /** When the task thread last looked up a model that had no version (task thread only). */
+    private final Map<String, Long> lastLookup = new java.util.HashMap<>();
     private final ConcurrentLinkedQueue<Refusal> refusals = new ConcurrentLinkedQueue<>();
     private final AtomicLong swaps = new AtomicLong();
     /** Commit → served of the latest swap (ms), -1 before the first. */
@@ -93,6 +95,37 @@ final class ModelWatcher implements AutoCloseable {
         return served.get(modelId);
     }
 
+    /**
+     * As {@link #current}, but a model without a loaded version is looked up in the store at once (at most once per
+     * poll interval per id), so that the first requests after a model's first commit are answered instead of
+     * waiting for the next poll. Only then does the task thread load a version itself: there is nothing to serve
+     * that model with in the meantime.
+     */
+    ServedModel currentOrLoad(String modelId) {
+        ServedModel m = served.get(modelId);
+        if (m != null || !ModelIds.isValid(modelId) || !options.serves(modelId) || !owned.test(modelId)) {
+            return m;
+        }
+        long now = clock.getAsLong();
+        Long last = lastLookup.get(modelId);
+        if (last != null && now - last < options.pollIntervalMs()) {
+            return null;
+        }
+        lastLookup.put(modelId, now);
+        synchronized (this) {
+            try {
+                OptionalLong latest = store.latest(modelId);
+                if (served.get(modelId) == null && latest.isPresent()
+                        && latest.getAsLong() > seen.getOrDefault(modelId, Long.MIN_VALUE)) {
+                    loadOrSkip(modelId, latest.getAsLong());
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("Model {}: lookup in the store failed ({}); next poll", modelId, e.toString());
+            }
+        }
+        return served.get(modelId);
+    }
+
     int servedModels() {
         return served.size();
     }
@@ -115,7 +148,7 @@ final class ModelWatcher implements AutoCloseable {
     }
 
     /** One look at the store: every owned model whose {@code LATEST} moved past what was seen is loaded. */
-    void poll() {
+    synchronized void poll() {
         try {
             for (String id : store.listModels()) {
                 if (ModelIds.isValid(id) && options.serves(id) && owned.test(id)) {

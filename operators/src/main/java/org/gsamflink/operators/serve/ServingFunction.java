@@ -73,7 +73,7 @@ public final class ServingFunction extends KeyedProcessFunction<String, Predicti
             refusedVersions.inc();
             ctx.output(ALERTS, alert(refusal));
         }
-        ServedModel model = watcher.current(r.modelId);
+        ServedModel model = watcher.currentOrLoad(r.modelId);
         if (model == null) {
             noModel.inc();
             reject(ctx, r, RejectedRequest.NO_MODEL, "no committed version of model '" + r.modelId + "' in "

@@ -119,4 +119,19 @@ class ModelWatcherTest {
 
         assertThat(w.current("a").version()).isEqualTo(1);
     }
+
+    @Test
+    void aRequestedModelIsLookedUpAtOnceAtMostOncePerPollInterval() throws Exception {
+        long[] now = {10_000};
+        ModelWatcher w = new ModelWatcher(ServingOptions.builder().storeRoot(dir.toUri().toString()).build(),
+                id -> true, () -> now[0]);
+        w.open();
+        assertThat(w.currentOrLoad("late")).isNull();
+
+        publish(store(), "late", 1, 0.5);
+        assertThat(w.currentOrLoad("late")).as("looked up a moment ago").isNull();
+        now[0] += ServingOptions.DEFAULT_POLL_INTERVAL.toMillis();
+        assertThat(w.currentOrLoad("late").version()).isEqualTo(1);
+        assertThat(w.currentOrLoad("bad id")).isNull();
+    }
 }

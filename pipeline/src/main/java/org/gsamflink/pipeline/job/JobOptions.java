@@ -249,6 +249,10 @@ public final class JobOptions {
             .withDescription("Topics with prediction requests (the training formats without a label: JSON "
                     + "{\"model\":…,\"x\":[…],\"id\":…}, CSV rows of features, binary minibatches). Required "
                     + "when serving.");
+    public static final ConfigOption<RecordFormatType> SERVE_FORMAT = ConfigOptions.key("serve.format")
+            .enumType(RecordFormatType.class).noDefaultValue()
+            .withDescription("csv | json | binary: the requests' format (default: format.type, the training "
+                    + "records'); the other format.* keys apply to both.");
     public static final ConfigOption<String> SERVE_GROUP_ID = ConfigOptions.key("serve.group-id")
             .stringType().defaultValue("gsam-flink-serve")
             .withDescription("Consumer group id of the request source.");

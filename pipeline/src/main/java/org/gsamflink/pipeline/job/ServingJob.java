@@ -77,14 +77,16 @@ public final class ServingJob {
                 .build();
     }
 
-    /** The request format: the training format's, with any width (the served model checks its own). */
+    /** The request format (serve.format, else format.type), of any width (the served model checks its own). */
     static RecordFormat requestFormat(JobConfig c) {
         RecordLimits limits = RecordLimits.builder().anyWidth()
                 .maxRecordBytes(c.get(JobOptions.MAX_RECORD_BYTES))
                 .maxAbsFeature(GsamJob.maxAbsFeature(c))
                 .maxRowsPerRecord(c.get(JobOptions.SERVE_MAX_ROWS))
                 .build();
-        return RecordFormat.create(c.get(JobOptions.FORMAT).name(), c.get(JobOptions.DEFAULT_MODEL_ID), limits,
+        JobOptions.RecordFormatType type = c.isSet(JobOptions.SERVE_FORMAT) ? c.get(JobOptions.SERVE_FORMAT)
+                : c.get(JobOptions.FORMAT);
+        return RecordFormat.create(type.name(), c.get(JobOptions.DEFAULT_MODEL_ID), limits,
                 c.get(JobOptions.CSV_DELIMITER).charAt(0), c.get(JobOptions.CSV_LABEL_COLUMN));
     }
 
