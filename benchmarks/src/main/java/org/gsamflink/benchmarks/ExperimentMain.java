@@ -329,7 +329,8 @@ public final class ExperimentMain {
             MetricPoint p = points.get(i);
             out.add(new MetricPoint(p.model(), p.step(), p.steps(), p.examples(),
                     MetricsHistory.mean(w, MetricPoint::loss), MetricsHistory.mean(w, MetricPoint::perturbedLoss),
-                    MetricsHistory.mean(w, MetricPoint::surrogateGap), MetricsHistory.accuracy(w), p.rho(), p.lr(),
+                    MetricsHistory.mean(w, MetricPoint::surrogateGap), MetricsHistory.accuracy(w),
+                    p.fadingAccuracy(), p.kappa(), p.rho(), p.lr(),
                     p.examplesPerSecond(), p.skippedSteps(), p.timestampMs()));
         }
         return out;

@@ -11,7 +11,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ExperimentMainTest {
 
     private static MetricPoint point(long step, double loss, double gap, double accuracy) {
-        return new MetricPoint("m", step, 5, 640, loss, loss + gap, gap, accuracy, 0.05, 0.01, 1000, 0, step);
+        return new MetricPoint("m", step, 5, 640, loss, loss + gap, gap, accuracy, accuracy, 0.5, 0.05, 0.01, 1000, 0,
+                step);
     }
 
     private static ExperimentMain.RunResult result(double heldOut) {

@@ -133,6 +133,8 @@ public final class DemoCommand implements Callable<Integer> {
                 r.steps(), r.examples(), r.seconds(), r.examplesPerSecond());
         out.printf(Locale.ROOT, "  prequential accuracy %.4f over the stream, %.4f over its last 10 %% (chance: 0.10)%n",
                 r.prequentialAccuracy(), r.recentAccuracy());
+        out.printf(Locale.ROOT, "  fading accuracy      %.4f, kappa %.4f (at the end; recent examples weigh most)%n",
+                r.fadingAccuracy(), r.kappa());
         out.printf(Locale.ROOT, "  last 10 %%            loss %.4f, surrogate gap %.4f; final rho %.4f, lr %.4g%n",
                 r.recentLoss(), r.recentSurrogateGap(), r.rho(), r.lr());
         if (r.latestVersion() >= 0) {

@@ -36,14 +36,14 @@ import java.util.stream.Stream;
 /**
  * The keyed, stateful GSAM training operator: one model per key (model id). Single examples are assembled into
  * minibatches per key (by count, and by a processing-time timeout if the spec sets one); pre-batched records are
- * trained as they come. Each minibatch is first predicted by the current model (prequential accuracy) and then
- * trained on with one {@link Gsam} step.
+ * trained as they come. Each minibatch is first predicted by the current model (prequential accuracy, also faded
+ * with Cohen's kappa: {@link FadingPrequential}) and then trained on with one {@link Gsam} step.
  *
  * <p>State: everything that must survive a failure is Flink keyed state with explicit serializers
  * ({@link TrainingStateDescriptors}): the {@link ModelState} (parameters, updater, step, scheduler and RNG state,
- * metric windows) and the pending examples. Live ND4J networks are a bounded LRU cache of that state
- * ({@link TrainingOptions#maxLiveModels()}); a model is written back to state when it is evicted and at every
- * checkpoint, so a restored job continues exactly where the checkpoint was.
+ * metric windows, fading prequential statistics) and the pending examples. Live ND4J networks are a bounded LRU
+ * cache of that state ({@link TrainingOptions#maxLiveModels()}); a model is written back to state when it is
+ * evicted and at every checkpoint, so a restored job continues exactly where the checkpoint was.
  *
  * <p>The work is split in parts the operator drives from its Flink lifecycle: {@link PendingMinibatches}
  * (pending examples, counts, deadline timers, concatenation), {@link LiveModelCache} (the live networks, their keyed
@@ -199,15 +199,18 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
         if (r.skipped()) {
             return;
         }
-        long correct = Predictions.countCorrect(r.prediction(), labels);
+        int[] predicted = Predictions.predictedClasses(r.prediction(), labels.length);
+        long correct = Predictions.countCorrectClasses(predicted, labels);
         ModelState s = m.state;
         s.examplesSeen += rows;
         s.metricsWindow.add(r, correct, nanos);
         s.snapshotWindow.add(r, correct, nanos);
+        s.fading.add(options.fadingFactor(), predicted, labels);
         long step = m.gsam.stepCount();
-        events.trained(key, r, (double) correct / rows, step, s.examplesSeen);
+        events.trained(key, r, (double) correct / rows, s.fading, step, s.examplesSeen);
         if (s.metricsWindow.steps >= options.metricsEverySteps()) {
-            output.collect(new StreamRecord<>(s.metricsWindow.toMetrics(key, step, m.gsam.skippedSteps(), now)));
+            output.collect(new StreamRecord<>(s.metricsWindow.toMetrics(key, step, m.gsam.skippedSteps(), s.fading,
+                    now)));
             s.metricsWindow.reset();
         }
         boolean dueBySteps = options.snapshotEverySteps() > 0 && step - s.lastSnapshotStep >= options.snapshotEverySteps();
@@ -293,7 +296,7 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
             ModelState s = m.state;
             if (!s.metricsWindow.isEmpty()) {
                 output.collect(new StreamRecord<>(s.metricsWindow.toMetrics(key, m.gsam.stepCount(),
-                        m.gsam.skippedSteps(), now)));
+                        m.gsam.skippedSteps(), s.fading, now)));
                 s.metricsWindow.reset();
                 m.dirty = true;
             }

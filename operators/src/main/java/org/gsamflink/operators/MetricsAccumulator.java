@@ -71,7 +71,8 @@ public final class MetricsAccumulator {
         return sharpnessSteps == 0 ? Double.NaN : gap / sharpnessSteps;
     }
 
-    StepMetrics toMetrics(String modelId, long step, long skippedSteps, long nowMs) {
+    /** This window's record; {@code fading} gives the stream-long figures as they stand at its end. */
+    StepMetrics toMetrics(String modelId, long step, long skippedSteps, FadingPrequential fading, long nowMs) {
         StepMetrics m = new StepMetrics();
         m.modelId = modelId;
         m.step = step;
@@ -81,6 +82,8 @@ public final class MetricsAccumulator {
         m.perturbedLoss = sharpnessSteps == 0 ? Double.NaN : perturbedLoss / sharpnessSteps;
         m.surrogateGap = meanGap();
         m.accuracy = accuracy();
+        m.fadingAccuracy = fading.accuracy();
+        m.kappa = fading.kappa();
         m.rho = rho;
         m.lr = lr;
         m.gradNorm = gradNorm / steps;

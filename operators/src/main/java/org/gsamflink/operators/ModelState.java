@@ -3,7 +3,7 @@ package org.gsamflink.operators;
 /**
  * The keyed state of one model id, the source of truth for its training: the optimizer state (parameters, updater
  * state, step and scheduler counters, RNG seed: {@code GsamState}'s binary format), the architecture it belongs to,
- * and the metric windows. Written by {@link ModelStateSerializer}; the live ND4J network is only a cache of it.
+ * the metric windows and the fading prequential statistics. Written by {@link ModelStateSerializer}; the live ND4J network is only a cache of it.
  */
 public final class ModelState {
 
@@ -26,6 +26,8 @@ public final class ModelState {
     public long lastSnapshotTimeMs;
     public final MetricsAccumulator metricsWindow = new MetricsAccumulator();
     public final MetricsAccumulator snapshotWindow = new MetricsAccumulator();
+    /** Over the whole stream, not a window: never reset; empty in state of format 1 and 2. */
+    public final FadingPrequential fading = new FadingPrequential();
 
     ModelState copy() {
         ModelState c = new ModelState();
@@ -38,6 +40,7 @@ public final class ModelState {
         c.lastSnapshotTimeMs = lastSnapshotTimeMs;
         c.metricsWindow.copyFrom(metricsWindow);
         c.snapshotWindow.copyFrom(snapshotWindow);
+        c.fading.copyFrom(fading);
         return c;
     }
 }

@@ -12,23 +12,26 @@ import java.io.IOException;
  * Explicit serializer of {@link ModelState} (no Kryo, no Java serialization). Each value starts with a format
  * version byte so that a later release reads the savepoints of this one:
  * <pre>
- *   byte   format (2)
+ *   byte   format (3)
  *   string network layout ({@link NetworkLayout} text; "" when unknown)
  *   string settings ({@link ModelSettings} text; "" when unknown)
  *   long   version offset (see ModelState#versionOffset)
  *   int    optimizer state length, then its bytes (-1: none yet)
  *   long   examplesSeen, long lastSnapshotStep, long lastSnapshotTimeMs
  *   metrics window, snapshot window (see MetricsAccumulator#write; format 1 has no sharpness-step count)
+ *   fading prequential statistics (see FadingPrequential#write; not in formats 1 and 2)
  * string := int length in bytes, then UTF-8 (a layout has no 64 KiB limit, unlike writeUTF)
  * </pre>
  * Format 1 (release 0.1.0) has a {@code writeUTF} architecture fingerprint (a configuration hash) and no settings;
- * it is read (version offset 0), and written back as format 2.
+ * it is read (version offset 0). Format 2 (written before issue 16) lacks the fading statistics; it is read with
+ * them empty (they start again from the next example). Both are written back as format 3.
  */
 public final class ModelStateSerializer extends TypeSerializerSingleton<ModelState> {
 
     private static final long serialVersionUID = 1L;
     public static final ModelStateSerializer INSTANCE = new ModelStateSerializer();
-    static final byte FORMAT = 2;
+    static final byte FORMAT = 3;
+    static final byte FORMAT_WITHOUT_FADING = 2;
     static final byte FORMAT_0_1_0 = 1;
     /** A layout of 100k layers is ~10 MiB; anything longer is not a model state. */
     private static final int MAX_STRING_BYTES = 64 << 20;
@@ -75,14 +78,15 @@ public final class ModelStateSerializer extends TypeSerializerSingleton<ModelSta
         out.writeLong(s.lastSnapshotTimeMs);
         s.metricsWindow.write(out);
         s.snapshotWindow.write(out);
+        s.fading.write(out);
     }
 
     @Override
     public ModelState deserialize(DataInputView in) throws IOException {
         byte format = in.readByte();
-        if (format != FORMAT && format != FORMAT_0_1_0) {
+        if (format < FORMAT_0_1_0 || format > FORMAT) {
             throw new IOException("unsupported model state format " + format + " (this release reads "
-                    + FORMAT_0_1_0 + " and " + FORMAT + ")");
+                    + FORMAT_0_1_0 + ", " + FORMAT_WITHOUT_FADING + " and " + FORMAT + ")");
         }
         ModelState s = new ModelState();
         if (format == FORMAT_0_1_0) {
@@ -103,6 +107,9 @@ public final class ModelStateSerializer extends TypeSerializerSingleton<ModelSta
         s.lastSnapshotTimeMs = in.readLong();
         s.metricsWindow.read(in, format != FORMAT_0_1_0);
         s.snapshotWindow.read(in, format != FORMAT_0_1_0);
+        if (format >= FORMAT) {
+            s.fading.read(in);
+        }
         return s;
     }
 

@@ -5,6 +5,8 @@ package org.gsamflink.operators;
  * over the examples). A Flink POJO.
  *
  * <p>{@code accuracy} is prequential: each batch is predicted by the model <em>before</em> it trains on it.
+ * {@code fadingAccuracy} and {@code kappa} score the same predictions over the model's whole stream so far, recent
+ * examples weighing most ({@link FadingPrequential}); they are the values after the last step covered, not means.
  */
 public class StepMetrics {
 
@@ -18,6 +20,13 @@ public class StepMetrics {
     public double perturbedLoss;
     public double surrogateGap;
     public double accuracy;
+    /** Fading-factor prequential accuracy ({@code training.fading-factor}); NaN in a skipped step's record. */
+    public double fadingAccuracy;
+    /**
+     * Cohen's kappa of the faded predictions against the faded label and prediction frequencies; NaN where undefined
+     * (every recent label and prediction one same class) and in a skipped step's record.
+     */
+    public double kappa;
     public double rho;
     public double lr;
     public double gradNorm;
@@ -39,8 +48,9 @@ public class StepMetrics {
 
     @Override
     public String toString() {
-        return String.format("StepMetrics{model=%s, step=%d, steps=%d, loss=%.5f, gap=%.5f, acc=%.4f, rho=%.4g, lr=%.4g,"
-                        + " skipped=%d%s}", modelId, step, steps, cleanLoss, surrogateGap, accuracy, rho, lr, skippedSteps,
+        return String.format("StepMetrics{model=%s, step=%d, steps=%d, loss=%.5f, gap=%.5f, acc=%.4f, fadingAcc=%.4f,"
+                        + " kappa=%.4f, rho=%.4g, lr=%.4g, skipped=%d%s}", modelId, step, steps, cleanLoss, surrogateGap,
+                accuracy, fadingAccuracy, kappa, rho, lr, skippedSteps,
                 skippedReason == null ? "" : ", skippedReason=" + skippedReason);
     }
 }

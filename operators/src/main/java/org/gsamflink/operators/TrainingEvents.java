@@ -22,8 +22,9 @@ import java.util.Map;
  * (one per {@link SkipReason}, registered up front), {@code rollbacks}, {@code snapshotsRefused}, {@code alerts},
  * {@code tooManyModels}, {@code specChangedRecords} and the gauge {@code modelMetricGroups}; the per-model metric groups ({@code model=<id>},
  * created on a model's first step for the first {@link TrainingOptions#maxModelMetricGroups()} models of a subtask
- * and never released, since Flink cannot remove a registered group): gauges {@code loss}, {@code accuracy}, {@code
- * surrogateGap}, {@code rho}, {@code lr}, counters {@code steps}, {@code examples}, {@code skippedSteps}, {@code
+ * and never released, since Flink cannot remove a registered group): gauges {@code loss}, {@code accuracy} (the
+ * newest batch's), {@code fadingAccuracy}, {@code kappa} ({@link FadingPrequential}), {@code surrogateGap}, {@code
+ * rho}, {@code lr}, counters {@code steps}, {@code examples}, {@code skippedSteps}, {@code
  * skippedSteps_<reason>} (registered on first use), {@code rollbacks}; the one {@link RateLimitedLog} of the
  * operator (on the operator's logger); building and emitting the {@link TrainingAlert}s ({@link
  * GsamTrainingOperator#ALERTS}), the {@link RejectedRecord}s ({@link GsamTrainingOperator#REJECTED}) and the
@@ -108,11 +109,14 @@ final class TrainingEvents {
     /**
      * A step taken: the model's gauges and its {@code steps}/{@code examples} counters, which count from the model's
      * state ({@code steps} the step counter, {@code examples} examples seen), so they continue across restores.
+     *
+     * @param fading the model's fading statistics with this step's batch in them
      */
-    void trained(String key, StepResult r, double batchAccuracy, long steps, long examplesSeen) {
+    void trained(String key, StepResult r, double batchAccuracy, FadingPrequential fading, long steps,
+                 long examplesSeen) {
         ModelMetrics mm = metricsFor(key);
         if (mm != null) {
-            mm.update(r, batchAccuracy, steps, examplesSeen);
+            mm.update(r, batchAccuracy, fading, steps, examplesSeen);
         }
     }
 
@@ -174,6 +178,8 @@ final class TrainingEvents {
         sm.perturbedLoss = r.perturbedLoss();
         sm.surrogateGap = r.surrogateGap();
         sm.accuracy = Double.NaN;
+        sm.fadingAccuracy = Double.NaN;
+        sm.kappa = Double.NaN;
         sm.rho = r.rho();
         sm.lr = r.lr();
         sm.gradNorm = r.gradNorm();
@@ -207,6 +213,8 @@ final class TrainingEvents {
     private static final class ModelMetrics {
         volatile double loss = Double.NaN;
         volatile double accuracy = Double.NaN;
+        volatile double fadingAccuracy = Double.NaN;
+        volatile double kappa = Double.NaN;
         volatile double gap = Double.NaN;
         volatile double rho = Double.NaN;
         volatile double lr = Double.NaN;
@@ -221,6 +229,8 @@ final class TrainingEvents {
             this.group = group;
             group.gauge("loss", () -> loss);
             group.gauge("accuracy", () -> accuracy);
+            group.gauge("fadingAccuracy", () -> fadingAccuracy);
+            group.gauge("kappa", () -> kappa);
             group.gauge("surrogateGap", () -> gap);
             group.gauge("rho", () -> rho);
             group.gauge("lr", () -> lr);
@@ -236,9 +246,13 @@ final class TrainingEvents {
             skippedByReason.computeIfAbsent(reason, r -> group.counter(skippedCounterName(r))).inc();
         }
 
-        void update(StepResult r, double batchAccuracy, long totalSteps, long totalExamples) {
+        void update(StepResult r, double batchAccuracy, FadingPrequential fading, long totalSteps,
+                    long totalExamples) {
             loss = r.cleanLoss();
             accuracy = batchAccuracy;
+            // Copied, not read by the gauge: the reporter thread must not see the task thread's arrays mid-update.
+            fadingAccuracy = fading.accuracy();
+            kappa = fading.kappa();
             gap = r.surrogateGap();
             rho = r.rho();
             lr = r.lr();

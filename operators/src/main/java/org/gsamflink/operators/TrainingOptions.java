@@ -16,6 +16,8 @@ public final class TrainingOptions implements Serializable {
     public static final int DEFAULT_MAX_MODELS = 10_000;
     /** Models per subtask that get their own Flink metric group. */
     public static final int DEFAULT_MAX_MODEL_METRIC_GROUPS = 1_000;
+    /** MOA's default for its fading-factor evaluator: an example's weight halves after ~693 newer ones. */
+    public static final double DEFAULT_FADING_FACTOR = 0.999;
 
     private final int metricsEverySteps;
     private final long snapshotEverySteps;
@@ -24,6 +26,7 @@ public final class TrainingOptions implements Serializable {
     private final int maxLiveModels;
     private final int maxModels;
     private final int maxModelMetricGroups;
+    private final double fadingFactor;
     private final WarmStart warmStart;
     private final String snapshotStoreRoot;
     private final DevicePlacement devicePlacement;
@@ -36,6 +39,7 @@ public final class TrainingOptions implements Serializable {
         this.maxLiveModels = b.maxLiveModels;
         this.maxModels = b.maxModels;
         this.maxModelMetricGroups = b.maxModelMetricGroups;
+        this.fadingFactor = b.fadingFactor;
         this.warmStart = b.warmStart;
         this.snapshotStoreRoot = b.snapshotStoreRoot;
         this.devicePlacement = b.devicePlacement;
@@ -96,6 +100,11 @@ public final class TrainingOptions implements Serializable {
         return maxModelMetricGroups;
     }
 
+    /** The fading factor α of the prequential statistics ({@link FadingPrequential}); 1 = cumulative. */
+    public double fadingFactor() {
+        return fadingFactor;
+    }
+
     /** Where models without state start from; null (the default) = a freshly initialised network. */
     public WarmStart warmStart() {
         return warmStart;
@@ -122,6 +131,7 @@ public final class TrainingOptions implements Serializable {
         private int maxLiveModels = DEFAULT_MAX_LIVE_MODELS;
         private int maxModels = DEFAULT_MAX_MODELS;
         private int maxModelMetricGroups = DEFAULT_MAX_MODEL_METRIC_GROUPS;
+        private double fadingFactor = DEFAULT_FADING_FACTOR;
         private WarmStart warmStart;
         private String snapshotStoreRoot;
         private DevicePlacement devicePlacement = DevicePlacement.AUTO;
@@ -188,6 +198,18 @@ public final class TrainingOptions implements Serializable {
                 throw new IllegalArgumentException("maxModelMetricGroups must be >= 0, got " + n);
             }
             this.maxModelMetricGroups = n;
+            return this;
+        }
+
+        /**
+         * The fading factor α of the fading prequential accuracy and kappa ({@link FadingPrequential}), in (0, 1]:
+         * 1 weighs every example alike (the cumulative accuracy); 0 would forget all but the newest example.
+         */
+        public Builder fadingFactor(double alpha) {
+            if (!(alpha > 0 && alpha <= 1)) {
+                throw new IllegalArgumentException("fading factor must be in (0, 1], got " + alpha);
+            }
+            this.fadingFactor = alpha;
             return this;
         }
 

@@ -65,13 +65,13 @@ class GsamTrainingOperatorTest {
 
     /** Every deterministic field of a metrics record (examplesPerSecond is wall-clock time). */
     private record Deterministic(String modelId, long step, int steps, long examples, double cleanLoss,
-                                 double perturbedLoss, double surrogateGap, double accuracy, double rho, double lr,
-                                 double gradNorm, double perturbedGradNorm, double cosine, long skippedSteps,
-                                 long timestampMs) {
+                                 double perturbedLoss, double surrogateGap, double accuracy, double fadingAccuracy,
+                                 double kappa, double rho, double lr, double gradNorm, double perturbedGradNorm,
+                                 double cosine, long skippedSteps, long timestampMs) {
         static Deterministic of(StepMetrics m) {
             return new Deterministic(m.modelId, m.step, m.steps, m.examples, m.cleanLoss, m.perturbedLoss,
-                    m.surrogateGap, m.accuracy, m.rho, m.lr, m.gradNorm, m.perturbedGradNorm, m.cosine,
-                    m.skippedSteps, m.timestampMs);
+                    m.surrogateGap, m.accuracy, m.fadingAccuracy, m.kappa, m.rho, m.lr, m.gradNorm,
+                    m.perturbedGradNorm, m.cosine, m.skippedSteps, m.timestampMs);
         }
     }
 
@@ -118,6 +118,27 @@ class GsamTrainingOperatorTest {
                 h.processElement(data.example("m"), 0L);
             }
             assertThat(h.extractOutputValues()).extracting(s -> s.step).containsExactly(1L, 2L);
+        }
+    }
+
+    @Test
+    void withFadingFactorOneTheFadingAccuracyIsTheStreamsAccuracySoFar() throws Exception {
+        TestModels.Examples data = new TestModels.Examples(2);
+        TrainingOptions options = TrainingOptions.builder().fadingFactor(1).build();
+        try (var h = opened(TestModels.spec(), options)) {
+            for (int i = 0; i < 40; i++) {
+                h.processElement(data.example("m"), 0L);
+            }
+            List<StepMetrics> out = h.extractOutputValues();
+            assertThat(out).hasSize(10);
+            double correct = 0;
+            long examples = 0;
+            for (StepMetrics m : out) {
+                correct += Math.rint(m.accuracy * m.examples);
+                examples += m.examples;
+                assertThat(m.fadingAccuracy).isEqualTo(correct / examples);
+            }
+            assertThat(out.get(out.size() - 1).kappa).isFinite().isLessThanOrEqualTo(1.0);
         }
     }
 

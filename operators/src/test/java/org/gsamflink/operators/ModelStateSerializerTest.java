@@ -67,6 +67,7 @@ class ModelStateSerializerTest extends SerializerTestBase<ModelState> {
         full.lastSnapshotTimeMs = 1_700_000_000_000L;
         fill(full.metricsWindow, 1);
         fill(full.snapshotWindow, 2);
+        full.fading.add(0.999, new int[] {0, 1, 2, 9, 2}, new int[] {0, 2, 2, 9, 1});
 
         ModelState oddValues = new ModelState();
         oddValues.architectureFingerprint = "modèle-π\n".repeat(10_000);   // beyond writeUTF's 64 KiB
@@ -76,6 +77,9 @@ class ModelStateSerializerTest extends SerializerTestBase<ModelState> {
         oddValues.metricsWindow.gap = Double.NEGATIVE_INFINITY;
         oddValues.snapshotWindow.cosine = -0.0;
         oddValues.snapshotWindow.steps = 3;
+        oddValues.fading.add(1, new int[] {org.gsamflink.optimizer.Predictions.NO_CLASS}, new int[] {4});
+        oddValues.fading.predicted[0] = -0.0;
+        oddValues.fading.actual[1] = Double.NaN;
 
         return new ModelState[] {empty, noOptimizerState, emptyOptimizerState, full, oddValues};
     }
@@ -105,7 +109,14 @@ class ModelStateSerializerTest extends SerializerTestBase<ModelState> {
                 && a.lastSnapshotStep == b.lastSnapshotStep
                 && a.lastSnapshotTimeMs == b.lastSnapshotTimeMs
                 && sameWindow(a.metricsWindow, b.metricsWindow)
-                && sameWindow(a.snapshotWindow, b.snapshotWindow);
+                && sameWindow(a.snapshotWindow, b.snapshotWindow)
+                && sameFading(a.fading, b.fading);
+    }
+
+    /** Bit for bit: Double.compare and Arrays.equals tell -0.0 from 0.0 (and every NaN is written as the one NaN). */
+    private static boolean sameFading(FadingPrequential a, FadingPrequential b) {
+        return Double.compare(a.correct, b.correct) == 0 && Double.compare(a.seen, b.seen) == 0
+                && Arrays.equals(a.predicted, b.predicted) && Arrays.equals(a.actual, b.actual);
     }
 
     private static boolean sameWindow(MetricsAccumulator a, MetricsAccumulator b) {
@@ -129,9 +140,12 @@ class ModelStateSerializerTest extends SerializerTestBase<ModelState> {
         ModelState copy = ModelStateSerializer.INSTANCE.copy(original);
         copy.optimizerState[0]++;
         copy.metricsWindow.steps++;
+        double actualBefore = original.fading.actual[9];
+        copy.fading.actual[9]++;
         assertThat(copy.optimizerState).isNotSameAs(original.optimizerState);
         assertThat(original.optimizerState[0]).isEqualTo((byte) 7);
         assertThat(original.metricsWindow.steps).isEqualTo(10L);
+        assertThat(original.fading.actual[9]).isEqualTo(actualBefore);
     }
 
     @Test
@@ -146,12 +160,12 @@ class ModelStateSerializerTest extends SerializerTestBase<ModelState> {
         DataOutputSerializer out = new DataOutputSerializer(64);
         ModelStateSerializer.INSTANCE.serialize(getTestData()[3], out);
         byte[] bytes = out.getCopyOfBuffer();
-        bytes[0] = 3;
+        bytes[0] = 4;
 
         assertThatThrownBy(() -> ModelStateSerializer.INSTANCE.deserialize(new DataInputDeserializer(bytes)))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("unsupported model state format 3")
-                .hasMessageContaining("reads 1 and 2");
+                .hasMessageContaining("unsupported model state format 4")
+                .hasMessageContaining("reads 1, 2 and 3");
         assertThatThrownBy(() -> ModelStateSerializer.INSTANCE.deserialize(new ModelState(),
                 new DataInputDeserializer(bytes)))
                 .isInstanceOf(IOException.class)
@@ -164,11 +178,7 @@ class ModelStateSerializerTest extends SerializerTestBase<ModelState> {
         DataOutputSerializer out = new DataOutputSerializer(2048);
         out.writeByte(1);
         out.writeUTF(full.architectureFingerprint);
-        out.writeInt(full.optimizerState.length);
-        out.write(full.optimizerState);
-        out.writeLong(full.examplesSeen);
-        out.writeLong(full.lastSnapshotStep);
-        out.writeLong(full.lastSnapshotTimeMs);
+        writeOptimizerStateAndCounters(full, out);
         writeAsRelease010(full.metricsWindow, out);
         writeAsRelease010(full.snapshotWindow, out);
 
@@ -178,7 +188,17 @@ class ModelStateSerializerTest extends SerializerTestBase<ModelState> {
         // Every step of release 0.1.0 had its sharpness figures.
         full.metricsWindow.sharpnessSteps = full.metricsWindow.steps;
         full.snapshotWindow.sharpnessSteps = full.snapshotWindow.steps;
+        full.fading.copyFrom(new FadingPrequential());
         assertThat(sameState(read, full)).isTrue();
+    }
+
+    /** The part every format has alike: the optimizer state's length and bytes, then the three counters. */
+    private static void writeOptimizerStateAndCounters(ModelState s, DataOutputSerializer out) throws IOException {
+        out.writeInt(s.optimizerState.length);
+        out.write(s.optimizerState);
+        out.writeLong(s.examplesSeen);
+        out.writeLong(s.lastSnapshotStep);
+        out.writeLong(s.lastSnapshotTimeMs);
     }
 
     /** A metrics window as release 0.1.0 wrote it: without the sharpness-step count. */
@@ -187,6 +207,60 @@ class ModelStateSerializerTest extends SerializerTestBase<ModelState> {
         m.write(current);
         byte[] b = current.getCopyOfBuffer();
         out.write(b, 0, b.length - 8);
+    }
+
+    @Test
+    void formatTwoIsReadWithEmptyFadingStatistics() throws IOException {
+        ModelState full = getTestData()[3];
+        DataOutputSerializer out = new DataOutputSerializer(2048);
+        out.writeByte(2);
+        writeString(out, full.architectureFingerprint);
+        writeString(out, full.settings);
+        out.writeLong(full.versionOffset);
+        writeOptimizerStateAndCounters(full, out);
+        full.metricsWindow.write(out);
+        full.snapshotWindow.write(out);
+        byte[] format2 = out.getCopyOfBuffer();
+
+        ModelState read = ModelStateSerializer.INSTANCE.deserialize(new DataInputDeserializer(format2));
+        assertThat(read.fading.isEmpty()).isTrue();
+        assertThat(read.fading.accuracy()).isNaN();
+        full.fading.copyFrom(new FadingPrequential());
+        assertThat(sameState(read, full)).isTrue();
+
+        // Written back as format 3: the same fields, then the (empty) fading statistics.
+        DataOutputSerializer again = new DataOutputSerializer(2048);
+        ModelStateSerializer.INSTANCE.serialize(read, again);
+        byte[] format3 = again.getCopyOfBuffer();
+        assertThat(format3[0]).isEqualTo((byte) 3);
+        assertThat(Arrays.copyOfRange(format3, 1, format2.length)).isEqualTo(Arrays.copyOfRange(format2, 1,
+                format2.length));
+        assertThat(Arrays.copyOfRange(format3, format2.length, format3.length))
+                .isEqualTo(FadingPrequentialTest.bytesOf(new FadingPrequential()));
+    }
+
+    @Test
+    void theFadingStatisticsSurviveARoundTripBitForBit() throws IOException {
+        ModelState s = getTestData()[3];
+        s.fading.add(0.999, new int[] {3, 3, 0}, new int[] {3, 1, 0});
+        DataOutputSerializer out = new DataOutputSerializer(2048);
+        ModelStateSerializer.INSTANCE.serialize(s, out);
+        ModelState read = ModelStateSerializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+
+        assertThat(Double.doubleToRawLongBits(read.fading.correct))
+                .isEqualTo(Double.doubleToRawLongBits(s.fading.correct));
+        assertThat(Double.doubleToRawLongBits(read.fading.seen)).isEqualTo(Double.doubleToRawLongBits(s.fading.seen));
+        assertThat(read.fading.predicted).isEqualTo(s.fading.predicted);
+        assertThat(read.fading.actual).isEqualTo(s.fading.actual);
+        assertThat(read.fading.accuracy()).isEqualTo(s.fading.accuracy());
+        assertThat(read.fading.kappa()).isEqualTo(s.fading.kappa());
+    }
+
+    /** A string as formats 2 and 3 write it: int length in bytes, then UTF-8. */
+    private static void writeString(DataOutputSerializer out, String s) throws IOException {
+        byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        out.writeInt(b.length);
+        out.write(b);
     }
 
     @Test

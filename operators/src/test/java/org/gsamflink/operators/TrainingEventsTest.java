@@ -50,6 +50,8 @@ class TrainingEventsTest {
             assertThat(sm.skippedSteps).isEqualTo(3);
             assertThat(sm.skippedReason).isEqualTo("loss-spike");
             assertThat(sm.accuracy).isNaN();
+            assertThat(sm.fadingAccuracy).isNaN();
+            assertThat(sm.kappa).isNaN();
             assertThat(sm.cleanLoss).isEqualTo(2.5);
             assertThat(sm.timestampMs).isEqualTo(1_000L);
         });
@@ -95,10 +97,10 @@ class TrainingEventsTest {
 
     @Test
     void modelMetricGroupsAreBoundedAndTheGaugesFollowTheLastStep() {
-        events.trained("a", result(1, null), 0.5, 1, 8);
-        events.trained("b", result(1, null), 0.25, 1, 8);
-        events.trained("c", result(1, null), 1.0, 1, 8);
-        events.trained("a", result(2, null), 0.75, 2, 12);
+        events.trained("a", result(1, null), 0.5, new FadingPrequential(), 1, 8);
+        events.trained("b", result(1, null), 0.25, new FadingPrequential(), 1, 8);
+        events.trained("c", result(1, null), 1.0, new FadingPrequential(), 1, 8);
+        events.trained("a", result(2, null), 0.75, new FadingPrequential(), 2, 12);
 
         assertThat(events.modelMetricGroups()).isEqualTo(2);
         assertThat(metrics.gauges.get("modelMetricGroups").getValue()).isEqualTo(2);
@@ -113,12 +115,25 @@ class TrainingEventsTest {
     }
 
     @Test
+    void theFadingGaugesShowTheModelsStatisticsAfterTheStep() {
+        FadingPrequential fading = new FadingPrequential();
+        fading.add(1, new int[] {1, 0, 1, 1}, new int[] {1, 1, 0, 1});
+        events.trained("a", result(1, null), 0.5, fading, 1, 4);
+        assertThat(metrics.gauges.get("model.a.fadingAccuracy").getValue()).isEqualTo(0.5);
+        assertThat(metrics.gauges.get("model.a.kappa").getValue()).isEqualTo(fading.kappa());
+
+        // The gauges hold values, not the statistics: a later change shows only with the next step.
+        fading.add(1, new int[] {0}, new int[] {0});
+        assertThat(metrics.gauges.get("model.a.fadingAccuracy").getValue()).isEqualTo(0.5);
+    }
+
+    @Test
     void perModelCountersContinueFromTheRestoredModelsTotals() {
         // The first step after a restore: the model is at step 501 with 8016 examples seen.
-        events.trained("a", result(501, null), 0.5, 501, 8016);
+        events.trained("a", result(501, null), 0.5, new FadingPrequential(), 501, 8016);
         assertThat(metrics.count("model.a.steps")).isEqualTo(501);
         assertThat(metrics.count("model.a.examples")).isEqualTo(8016);
-        events.trained("a", result(502, null), 0.5, 502, 8032);
+        events.trained("a", result(502, null), 0.5, new FadingPrequential(), 502, 8032);
         assertThat(metrics.count("model.a.steps")).isEqualTo(502);
         assertThat(metrics.count("model.a.examples")).isEqualTo(8032);
     }

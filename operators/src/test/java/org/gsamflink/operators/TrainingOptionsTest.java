@@ -17,6 +17,7 @@ class TrainingOptionsTest {
         assertThat(o.snapshotIntervalMs()).isEqualTo(TrainingOptions.DEFAULT_SNAPSHOT_INTERVAL_MS).isZero();
         assertThat(o.snapshotAtEnd()).isEqualTo(TrainingOptions.DEFAULT_SNAPSHOT_AT_END).isTrue();
         assertThat(o.maxLiveModels()).isEqualTo(TrainingOptions.DEFAULT_MAX_LIVE_MODELS);
+        assertThat(o.fadingFactor()).isEqualTo(TrainingOptions.DEFAULT_FADING_FACTOR).isEqualTo(0.999);
     }
 
     @Test
@@ -27,6 +28,7 @@ class TrainingOptionsTest {
                 .snapshotIntervalMs(60_000)
                 .snapshotAtEnd(false)
                 .maxLiveModels(3)
+                .fadingFactor(0.99)
                 .build();
         TrainingOptions copy = InstantiationUtil.clone(o);
         for (TrainingOptions t : new TrainingOptions[] {o, copy}) {
@@ -35,6 +37,7 @@ class TrainingOptionsTest {
             assertThat(t.snapshotIntervalMs()).isEqualTo(60_000);
             assertThat(t.snapshotAtEnd()).isFalse();
             assertThat(t.maxLiveModels()).isEqualTo(3);
+            assertThat(t.fadingFactor()).isEqualTo(0.99);
         }
     }
 
@@ -95,5 +98,15 @@ class TrainingOptionsTest {
         assertThatThrownBy(() -> o.maxModelsPerSubtask(0))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("parallelism must be >= 1, got 0");
+    }
+
+    @Test
+    void theFadingFactorMayBeOneButMustBeAboveZero() {
+        assertThat(TrainingOptions.builder().fadingFactor(1).build().fadingFactor()).isEqualTo(1.0);
+        for (double bad : new double[] {0, -0.5, 1.0000001, Double.NaN, Double.POSITIVE_INFINITY}) {
+            assertThatThrownBy(() -> TrainingOptions.builder().fadingFactor(bad))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("fading factor must be in (0, 1], got " + bad);
+        }
     }
 }

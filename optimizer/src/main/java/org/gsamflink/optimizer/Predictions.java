@@ -11,6 +11,9 @@ public final class Predictions {
 
     private Predictions() {}
 
+    /** Stands for "no class" in {@link #predictedClasses}: a row without predictions, never a label. */
+    public static final int NO_CLASS = -1;
+
     /**
      * The examples whose predicted class, the argmax over a row of {@code predictions} (first index on ties), equals
      * their label.
@@ -21,10 +24,11 @@ public final class Predictions {
      * @return the number of correct rows, between 0 and {@code labels.length}
      */
     public static long countCorrect(INDArray predictions, int[] labels) {
-        if (predictions == null) {
-            return 0;
-        }
-        long[] predicted = predictions.argMax(1).toLongVector();
+        return countCorrectClasses(predictedClasses(predictions, labels.length), labels);
+    }
+
+    /** The examples whose entry in {@code predicted} (from {@link #predictedClasses}) equals their label. */
+    public static long countCorrectClasses(int[] predicted, int[] labels) {
         long correct = 0;
         for (int i = 0; i < labels.length; i++) {
             if (predicted[i] == labels[i]) {
@@ -32,5 +36,22 @@ public final class Predictions {
             }
         }
         return correct;
+    }
+
+    /**
+     * The predicted class of each of the first {@code rows} rows: the argmax over the row (first index on ties);
+     * {@link #NO_CLASS} for every row when {@code predictions} is null, so that no row counts as correct.
+     */
+    public static int[] predictedClasses(INDArray predictions, int rows) {
+        int[] classes = new int[rows];
+        if (predictions == null) {
+            java.util.Arrays.fill(classes, NO_CLASS);
+            return classes;
+        }
+        long[] argmax = predictions.argMax(1).toLongVector();
+        for (int i = 0; i < rows; i++) {
+            classes[i] = (int) argmax[i];
+        }
+        return classes;
     }
 }

@@ -40,4 +40,14 @@ class PredictionsTest {
         float[][] rows = {{1f, 0f}, {0f, 1f}, {0f, 1f}};
         assertThat(Predictions.countCorrect(Nd4j.create(rows), new int[] {0, 1})).isEqualTo(2);
     }
+
+    @Test
+    void predictedClassesAreTheArgmaxOfTheFirstRows() {
+        float[][] rows = {{0.1f, 0.7f, 0.2f}, {0.5f, 0.5f, 0f}, {0.2f, 0.2f, 0.6f}};
+        assertThat(Predictions.predictedClasses(Nd4j.create(rows), 2)).containsExactly(1, 0);
+        assertThat(Predictions.predictedClasses(null, 2))
+                .containsExactly(Predictions.NO_CLASS, Predictions.NO_CLASS);
+        assertThat(Predictions.countCorrectClasses(new int[] {1, Predictions.NO_CLASS, 2}, new int[] {1, 0, 0}))
+                .isEqualTo(1);
+    }
 }

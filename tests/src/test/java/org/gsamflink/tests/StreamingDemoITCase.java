@@ -59,6 +59,11 @@ class StreamingDemoITCase {
         // Ten classes: chance is 0.1; 40 steps of GSAM on either data set are far above it.
         assertThat(summary.get("held_out_accuracy").asDouble()).isGreaterThan(0.5);
         assertThat(summary.get("prequential_accuracy").asDouble()).isGreaterThan(0.3);
+        // Faded toward the newest examples, which a learning model gets right more often than the early ones;
+        // kappa then is (accuracy - chance) / (1 - chance) with about a tenth for chance.
+        assertThat(summary.get("fading_accuracy").asDouble()).isGreaterThan(0.3);
+        assertThat(summary.get("kappa").asDouble()).isGreaterThan(0.2).isLessThanOrEqualTo(1.0);
+        assertThat(run.out()).contains("fading accuracy");
 
         // The model store holds the final snapshot (taken when the stop drained the job), committed and readable.
         ModelStore store = ModelStore.builder().root(data.resolve("store").toUri()).build();
@@ -77,6 +82,9 @@ class StreamingDemoITCase {
             JsonNode o = JSON.readTree(line);
             for (String field : MetricPoint.FIELDS) {
                 assertThat(o.has(field)).as(field + " in " + line).isTrue();
+            }
+            for (String field : MetricPoint.OPTIONAL_FIELDS) {
+                assertThat(o.has(field)).as("this job writes " + field + " in " + line).isTrue();
             }
             MetricPoint p = MetricPoint.parse(line);
             assertThat(p.step()).isEqualTo(previousStep + p.steps());

@@ -8,11 +8,13 @@ import java.util.List;
 
 /**
  * One record of the job's metrics topic (see {@code KafkaCodecs.toJson(StepMetrics)}): the means over {@code steps}
- * training steps that ended at {@code step}, prequential accuracy over their {@code examples}.
+ * training steps that ended at {@code step}, prequential accuracy over their {@code examples}; the fading-factor
+ * prequential accuracy and kappa over the model's stream as they stood at {@code step} (NaN in a skipped step's
+ * record, and for kappa where it is undefined).
  */
 public record MetricPoint(String model, long step, int steps, long examples, double loss, double perturbedLoss,
-                          double surrogateGap, double accuracy, double rho, double lr, double examplesPerSecond,
-                          long skippedSteps, long timestampMs) {
+                          double surrogateGap, double accuracy, double fadingAccuracy, double kappa, double rho,
+                          double lr, double examplesPerSecond, long skippedSteps, long timestampMs) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -20,6 +22,11 @@ public record MetricPoint(String model, long step, int steps, long examples, dou
     public static final List<String> FIELDS = List.of("model", "step", "steps", "examples", "loss", "perturbed_loss",
             "surrogate_gap", "accuracy", "rho", "lr", "grad_norm", "perturbed_grad_norm", "cosine",
             "examples_per_second", "skipped_steps", "timestamp_ms");
+    /**
+     * Fields of jobs since the fading statistics (issue 16); NaN when a record lacks them, so that a newer command
+     * line still follows the topic of an older job.
+     */
+    public static final List<String> OPTIONAL_FIELDS = List.of("fading_accuracy", "kappa");
 
     /**
      * Parses one metrics JSON line.
@@ -40,7 +47,8 @@ public record MetricPoint(String model, long step, int steps, long examples, dou
         }
         return new MetricPoint(o.get("model").asText(), o.get("step").asLong(), o.get("steps").asInt(),
                 o.get("examples").asLong(), number(o, "loss"), number(o, "perturbed_loss"),
-                number(o, "surrogate_gap"), number(o, "accuracy"), number(o, "rho"), number(o, "lr"),
+                number(o, "surrogate_gap"), number(o, "accuracy"), optionalNumber(o, "fading_accuracy"),
+                optionalNumber(o, "kappa"), number(o, "rho"), number(o, "lr"),
                 number(o, "examples_per_second"), o.get("skipped_steps").asLong(), o.get("timestamp_ms").asLong());
     }
 
@@ -48,6 +56,10 @@ public record MetricPoint(String model, long step, int steps, long examples, dou
     private static double number(JsonNode o, String field) {
         JsonNode n = o.get(field);
         return n.isNumber() ? n.asDouble() : n.isTextual() ? parseText(n.asText()) : Double.NaN;
+    }
+
+    private static double optionalNumber(JsonNode o, String field) {
+        return o.has(field) ? number(o, field) : Double.NaN;
     }
 
     private static double parseText(String s) {

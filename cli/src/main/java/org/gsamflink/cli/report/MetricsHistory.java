@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * The metrics of one training run in arrival order, with the summaries the demo and the experiments report:
- * totals, prequential accuracy over the whole stream and over its last part, and means over a tail.
+ * totals, prequential accuracy over the whole stream and over its last part, means over a tail, and the newest
+ * fading accuracy and kappa.
  */
 public final class MetricsHistory {
 
@@ -56,6 +57,19 @@ public final class MetricsHistory {
             covered += points.get(--from).examples();
         }
         return List.copyOf(points.subList(from, points.size()));
+    }
+
+    /**
+     * {@code field} of the newest record of taken steps, NaN before any: for the figures a record gives as they stand
+     * at its end (fading accuracy, kappa), which a skipped step's record (no steps) does not carry.
+     */
+    public synchronized double latest(java.util.function.ToDoubleFunction<MetricPoint> field) {
+        for (int i = points.size() - 1; i >= 0; i--) {
+            if (points.get(i).steps() > 0) {
+                return field.applyAsDouble(points.get(i));
+            }
+        }
+        return Double.NaN;
     }
 
     /** The newest {@code n} records. */

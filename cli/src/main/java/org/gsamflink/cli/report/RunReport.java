@@ -25,8 +25,8 @@ import java.util.OptionalLong;
 
 /**
  * The report of one streaming run: the held-out accuracy of the newest committed version of the model, the
- * summaries of its metrics (prequential accuracy over the stream and over its last 10 %, loss, surrogate gap,
- * final ρ and lr), a PNG of the curves ({@link TrainingChart}) and a {@code summary.json}.
+ * summaries of its metrics (prequential accuracy over the stream and over its last 10 %, the final fading-factor
+ * prequential accuracy and kappa, loss, surrogate gap, final ρ and lr), a PNG of the curves ({@link TrainingChart}) and a {@code summary.json}.
  *
  * <pre>{@code
  * RunReport.Result r = RunReport.builder().modelId("fashion").dataSource("Fashion-MNIST").heldOut(test)
@@ -46,7 +46,8 @@ public final class RunReport {
 
     /** What a run produced. {@code heldOutAccuracy} is NaN when no model version was stored. */
     public record Result(StopReason reason, String dataSource, long steps, long examples, double seconds,
-                         double prequentialAccuracy, double recentAccuracy, double recentLoss,
+                         double prequentialAccuracy, double recentAccuracy, double fadingAccuracy,
+                         double kappa, double recentLoss,
                          double recentSurrogateGap, double rho, double lr, double examplesPerSecond,
                          double heldOutAccuracy, long heldOutExamples, long latestVersion, List<Long> storeVersions,
                          long deadLetters, Path store, Path metrics, Path chart, Path summary, Path savepoint) {}
@@ -106,7 +107,8 @@ public final class RunReport {
         }
         Result r = new Result(reason, dataSource, history.steps(), history.examples(),
                 (System.currentTimeMillis() - startMs) / 1000.0, history.accuracy(),
-                MetricsHistory.accuracy(recent), MetricsHistory.mean(recent, MetricPoint::loss),
+                MetricsHistory.accuracy(recent), history.latest(MetricPoint::fadingAccuracy),
+                history.latest(MetricPoint::kappa), MetricsHistory.mean(recent, MetricPoint::loss),
                 MetricsHistory.mean(recent, MetricPoint::surrogateGap), last == null ? Double.NaN : last.rho(),
                 last == null ? Double.NaN : last.lr(), history.wallClockThroughput(), heldOutAccuracy,
                 heldOutExamples, latest.orElse(-1), versions, deadLetters, store, metrics,
@@ -128,6 +130,8 @@ public final class RunReport {
         o.put("examples_per_second", r.examplesPerSecond());
         o.put("prequential_accuracy", r.prequentialAccuracy());
         o.put("prequential_accuracy_last_10pct", r.recentAccuracy());
+        o.put("fading_accuracy", r.fadingAccuracy());
+        o.put("kappa", r.kappa());
         o.put("loss_last_10pct", r.recentLoss());
         o.put("surrogate_gap_last_10pct", r.recentSurrogateGap());
         o.put("held_out_accuracy", r.heldOutAccuracy());

@@ -68,11 +68,12 @@ final class ProgressLine {
         List<MetricPoint> recent = h.last(10);
         MetricPoint last = recent.isEmpty() ? null : recent.get(recent.size() - 1);
         return String.format(Locale.ROOT,
-                "[%5.0f s] steps %d | %d examples | %s examples/s | prequential acc %s (last %d) | loss %s | rho %s"
-                        + " | surrogate gap %s%s",
+                "[%5.0f s] steps %d | %d examples | %s examples/s | prequential acc %s (last %d) | fading acc %s"
+                        + " | kappa %s | loss %s | rho %s | surrogate gap %s%s",
                 (now - startedMs) / 1000.0, h.steps(), h.examples(), Double.isNaN(rate) ? "-" : String.valueOf(
                         Math.round(rate)), num(MetricsHistory.accuracy(recent), "%.3f"),
                 recent.stream().mapToLong(MetricPoint::examples).sum(),
+                num(h.latest(MetricPoint::fadingAccuracy), "%.3f"), num(h.latest(MetricPoint::kappa), "%.3f"),
                 num(MetricsHistory.mean(recent, MetricPoint::loss), "%.3f"),
                 last == null ? "-" : num(last.rho(), "%.3f"),
                 num(MetricsHistory.mean(recent, MetricPoint::surrogateGap), "%.4f"),

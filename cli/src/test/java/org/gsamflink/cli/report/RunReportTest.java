@@ -28,7 +28,8 @@ class RunReportTest {
     }
 
     private static MetricPoint point(long step, double loss, double gap, double accuracy, long ts) {
-        return new MetricPoint("fashion", step, 5, 640, loss, loss + gap, gap, accuracy, 0.04, 0.01, 1000, 0, ts);
+        return new MetricPoint("fashion", step, 5, 640, loss, loss + gap, gap, accuracy, accuracy + step / 1000.0,
+                step / 100.0, 0.04, 0.01, 1000, 0, ts);
     }
 
     @Test
@@ -44,7 +45,8 @@ class RunReportTest {
         List<String> names = new ArrayList<>();
         s.fieldNames().forEachRemaining(names::add);
         assertThat(names).containsExactly("stop_reason", "data", "model", "steps", "examples", "seconds",
-                "examples_per_second", "prequential_accuracy", "prequential_accuracy_last_10pct", "loss_last_10pct",
+                "examples_per_second", "prequential_accuracy", "prequential_accuracy_last_10pct", "fading_accuracy",
+                "kappa", "loss_last_10pct",
                 "surrogate_gap_last_10pct", "held_out_accuracy", "held_out_examples", "latest_version",
                 "store_versions", "dead_letters", "store", "metrics", "chart", "savepoint");
         assertThat(s.get("stop_reason").asText()).isEqualTo("max_steps");
@@ -54,6 +56,9 @@ class RunReportTest {
         assertThat(s.get("examples").asLong()).isEqualTo(6400);
         assertThat(s.get("seconds").asDouble()).isGreaterThanOrEqualTo(2.0);
         assertThat(s.get("prequential_accuracy").asDouble()).isEqualTo(0.5);
+        // Fading accuracy and kappa are the newest record's (step 50), not means.
+        assertThat(s.get("fading_accuracy").asDouble()).isCloseTo(0.55, within(1e-12));
+        assertThat(s.get("kappa").asDouble()).isEqualTo(0.5);
         // The last 10 % of 6400 examples is the newest record.
         assertThat(s.get("loss_last_10pct").asDouble()).isCloseTo(0.1, within(1e-12));
         assertThat(s.get("surrogate_gap_last_10pct").asDouble()).isCloseTo(0.1, within(1e-12));

@@ -99,6 +99,7 @@ public final class GsamJob {
                 .maxLiveModels(c.get(JobOptions.MAX_LIVE_MODELS))
                 .maxModels(c.get(JobOptions.MAX_MODELS))
                 .maxModelMetricGroups(c.get(JobOptions.MAX_MODEL_METRIC_GROUPS))
+                .fadingFactor(c.get(JobOptions.FADING_FACTOR))
                 .devicePlacement(org.gsamflink.operators.DevicePlacement.parse(c.get(JobOptions.DEVICES)))
                 .build();
     }

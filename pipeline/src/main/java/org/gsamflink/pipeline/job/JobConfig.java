@@ -202,6 +202,8 @@ public final class JobConfig {
             errors.add("config key 'training.max-model-metric-groups': must be >= 0, got "
                     + c.get(JobOptions.MAX_MODEL_METRIC_GROUPS));
         }
+        setting(JobOptions.FADING_FACTOR.key(), errors,
+                () -> org.gsamflink.operators.TrainingOptions.builder().fadingFactor(c.get(JobOptions.FADING_FACTOR)));
         positive(c, JobOptions.PARALLELISM, errors);
         positive(c, JobOptions.STORE_KEEP_LAST, errors);
         if (c.get(JobOptions.STORE_KEEP_EVERY) < 0) {

@@ -179,6 +179,11 @@ public final class JobOptions {
             .intType().defaultValue(org.gsamflink.operators.TrainingOptions.DEFAULT_MAX_MODEL_METRIC_GROUPS)
             .withDescription("Models per subtask with their own Flink metric group model=<id> (the first ones to "
                     + "train); the rest count in the operator-wide metrics only.");
+    public static final ConfigOption<Double> FADING_FACTOR = ConfigOptions.key("training.fading-factor")
+            .doubleType().defaultValue(org.gsamflink.operators.TrainingOptions.DEFAULT_FADING_FACTOR)
+            .withDescription("Fading factor α in (0, 1] of the metrics' fading prequential accuracy and kappa "
+                    + "(Gama et al. 2013; MOA's default 0.999: an example's weight halves after ~693 newer ones); "
+                    + "1 = the cumulative accuracy.");
     public static final ConfigOption<String> DEVICES = ConfigOptions.key("training.devices")
             .stringType().defaultValue("auto")
             .withDescription("ND4J device per training subtask: auto (subtask index mod device count), none, or a "

@@ -150,6 +150,8 @@ public final class KafkaCodecs {
         o.put("perturbed_loss", m.perturbedLoss);
         o.put("surrogate_gap", m.surrogateGap);
         o.put("accuracy", m.accuracy);
+        o.put("fading_accuracy", m.fadingAccuracy);
+        o.put("kappa", m.kappa);
         o.put("rho", m.rho);
         o.put("lr", m.lr);
         o.put("grad_norm", m.gradNorm);

@@ -98,6 +98,8 @@ class GsamJobTest {
         assertThat(options.maxLiveModels()).isEqualTo(3);
         assertThat(options.maxModels()).isEqualTo(10_000);
         assertThat(options.maxModelMetricGroups()).isEqualTo(1_000);
+        assertThat(options.fadingFactor()).isEqualTo(0.999);
+        assertThat(GsamJob.trainingOptions(config("training.fading-factor", "1")).fadingFactor()).isEqualTo(1.0);
 
         var capped = GsamJob.trainingOptions(config("training.max-models", "12", "training.max-model-metric-groups", "0"));
         assertThat(capped.maxModels()).isEqualTo(12);
@@ -148,6 +150,11 @@ class GsamJobTest {
         m.skippedReason = "non-finite-loss";
         assertThat(KafkaCodecs.JSON.readTree(KafkaCodecs.toJson(m)).get("skipped_reason").asText())
                 .isEqualTo("non-finite-loss");
+        m.fadingAccuracy = 0.8125;
+        m.kappa = Double.NaN;
+        var faded = KafkaCodecs.JSON.readTree(KafkaCodecs.toJson(m));
+        assertThat(faded.get("fading_accuracy").asDouble()).isEqualTo(0.8125);
+        assertThat(faded.get("kappa").asText()).as("undefined kappa").isEqualTo("NaN");
 
         var alert = new org.gsamflink.operators.TrainingAlert("m", 7, "non-finite-parameters", "rolled-back",
                 "rolled back to step 5", 123L);
