@@ -43,6 +43,29 @@ class StreamingDemoITCase {
     }
 
     @Test
+    void theDemoServesEachCommittedVersionWhileItTrains(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("demo");
+        Run run = demo("--data-dir", data.toString(), "--max-steps", "260", "--no-web-ui");
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        assertThat(run.out()).contains("live serving");
+
+        JsonNode serving = JSON.readTree(data.resolve("summary.json").toFile()).get("serving");
+        assertThat(serving.get("predictions").asLong()).isPositive().isLessThanOrEqualTo(
+                serving.get("requests").asLong());
+        java.util.Map<Long, JsonNode> byVersion = new java.util.TreeMap<>();
+        serving.get("by_version").forEach(v -> byVersion.put(v.get("version").asLong(), v));
+        // Requests start with the first commit (version 100); 200 commits while they flow.
+        assertThat(byVersion).containsKeys(100L, 200L);
+        assertThat(byVersion.keySet()).allSatisfy(v -> assertThat(v).isIn(100L, 200L, 260L));
+        for (JsonNode v : byVersion.values()) {
+            assertThat(v.get("predictions").asLong()).isPositive();
+            assertThat(v.get("accuracy").asDouble()).as("live accuracy of version %s", v.get("version"))
+                    .isGreaterThan(0.5);
+        }
+        assertThat(JSON.readTree(data.resolve("summary.json").toFile()).get("dead_letters").asLong()).isZero();
+    }
+
+    @Test
     void aBoundedDemoCommitsSnapshotsWritesMetricsAndAPlot(@TempDir Path dir) throws Exception {
         Path data = dir.resolve("demo");
         Run run = demo("--data-dir", data.toString(), "--max-steps", "40", "--no-web-ui");
