@@ -187,6 +187,17 @@ class JobConfigTest {
     }
 
     @Test
+    void theServingExampleIsValidAndServesTheTrainingExamplesStore() {
+        JobConfig serve = JobConfig.load(Path.of("../examples/serve.yaml"), List.of());
+        JobConfig train = JobConfig.load(Path.of("../examples/job.yaml"), List.of());
+
+        assertThat(serve.get(JobOptions.MODE)).isEqualTo(JobOptions.Mode.SERVE);
+        assertThat(serve.get(JobOptions.SERVE_TOPICS)).containsExactly("gsam-requests");
+        assertThat(serve.get(JobOptions.PREDICTIONS_TOPIC)).isEqualTo("gsam-predictions");
+        assertThat(serve.get(JobOptions.STORE_ROOT)).isEqualTo(train.get(JobOptions.STORE_ROOT));
+    }
+
+    @Test
     void theExampleConfigurationIsValid() {
         Path example = Path.of("../examples/job.yaml");
         assertThat(example).isRegularFile();
