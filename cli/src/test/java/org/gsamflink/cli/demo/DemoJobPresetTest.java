@@ -20,7 +20,7 @@ class DemoJobPresetTest {
     @TempDir
     Path dir;
 
-    /** The demo's job settings as they were before the demo was split into its parts. */
+    /** The demo's job settings as they were before the demo was split into its parts, plus live serving. */
     private Map<String, String> expected(RunFolder f, long startMs, long plannedSteps) {
         Map<String, String> c = new LinkedHashMap<>();
         c.put("kafka.bootstrap.servers", "127.0.0.1:9092");
@@ -52,6 +52,12 @@ class DemoJobPresetTest {
         c.put("sink.dead-letter-topic", "gsam-demo-dead-letters");
         c.put("sink.transactional-id-prefix", "gsam-demo-" + startMs);
         c.put("model-store.root", f.store().toUri().toString());
+        c.put("serve.enabled", "true");
+        c.put("serve.topics", "gsam-demo-requests");
+        c.put("serve.format", "json");
+        c.put("serve.starting-offsets", "timestamp");
+        c.put("serve.poll-interval", "500 ms");
+        c.put("sink.predictions-topic", "gsam-demo-predictions");
         c.put("job.name", "gsam-flink demo");
         c.put("job.checkpoint-interval", "1 s");
         c.put("flink.execution.checkpointing.dir", f.checkpoints().toUri().toString());
@@ -74,6 +80,10 @@ class DemoJobPresetTest {
         assertThat(cfg.get(JobOptions.DEAD_LETTER_TOPIC)).isEqualTo(DemoJobPreset.TOPICS.deadLetters());
         assertThat(cfg.get(JobOptions.SNAPSHOTS_TOPIC)).isEqualTo(DemoJobPreset.TOPICS.snapshots());
         assertThat(cfg.get(JobOptions.STORE_ROOT)).isEqualTo(folder.store().toUri().toString());
+        assertThat(cfg.get(JobOptions.SERVE_ENABLED)).isTrue();
+        assertThat(cfg.get(JobOptions.PREDICTIONS_TOPIC)).isEqualTo(LiveServing.PREDICTIONS_TOPIC);
+        assertThat(DemoJobPreset.builder().folder(folder).overrides(List.of("serve.enabled=false")).build()
+                .config("127.0.0.1:9092", 1234, 469).get(JobOptions.SERVE_ENABLED)).isFalse();
     }
 
     @Test
