@@ -105,5 +105,19 @@ class DeploymentFilesTest {
         assertThat(c.get(JobOptions.BOOTSTRAP_SERVERS)).isEqualTo("kafka:29092");
         assertThat(c.get(JobOptions.STORE_ROOT)).isEqualTo("file:///flink-data/models");
         assertThat(GsamJob.modelSpec(c).numClasses()).isEqualTo(10);
+        assertThat(c.get(JobOptions.SERVE_ENABLED)).isTrue();
+    }
+
+    @Test
+    void composeCreatesEveryTopicTheJobReadsAndWrites() throws Exception {
+        JobConfig c = JobConfig.load(REPO.resolve("docker/job.yaml"), List.of());
+        String compose = java.nio.file.Files.readString(REPO.resolve("docker/docker-compose.yml"));
+        List<String> topics = new java.util.ArrayList<>(c.get(JobOptions.TOPICS));
+        topics.addAll(c.get(JobOptions.SERVE_TOPICS));
+        topics.addAll(List.of(c.get(JobOptions.METRICS_TOPIC), c.get(JobOptions.SNAPSHOTS_TOPIC),
+                c.get(JobOptions.DEAD_LETTER_TOPIC), c.get(JobOptions.PREDICTIONS_TOPIC)));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("for t in ([^;]+); do").matcher(compose);
+        assertThat(m.find()).isTrue();
+        assertThat(List.of(m.group(1).trim().split("\\s+"))).containsAll(topics);
     }
 }
