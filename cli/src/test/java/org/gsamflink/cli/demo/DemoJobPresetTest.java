@@ -52,6 +52,12 @@ class DemoJobPresetTest {
         c.put("sink.dead-letter-topic", "gsam-demo-dead-letters");
         c.put("sink.transactional-id-prefix", "gsam-demo-" + startMs);
         c.put("model-store.root", f.store().toUri().toString());
+        c.put("serve.enabled", "true");
+        c.put("serve.topics", "gsam-demo-requests");
+        c.put("serve.format", "json");
+        c.put("serve.starting-offsets", "timestamp");
+        c.put("serve.poll-interval", "500 ms");
+        c.put("sink.predictions-topic", "gsam-demo-predictions");
         c.put("job.name", "gsam-flink demo");
         c.put("job.checkpoint-interval", "1 s");
         c.put("flink.execution.checkpointing.dir", f.checkpoints().toUri().toString());
@@ -100,6 +106,19 @@ class DemoJobPresetTest {
                 .config("s:1", 1, 10))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("unknown configuration key 'gsam.alpah'");
+    }
+
+    @Test
+    void theNetworkFollowsTheData() throws Exception {
+        assertThat(DemoJobPreset.architectureFor(784, 10)).isEqualTo("mlp:784-256-10");
+        assertThat(DemoJobPreset.architectureFor(3, 2)).isEqualTo("mlp:3-64-2");
+        assertThat(DemoJobPreset.architectureFor(255, 5)).isEqualTo("mlp:255-64-5");
+        assertThat(DemoJobPreset.architectureFor(256, 5)).isEqualTo("mlp:256-256-5");
+        assertThat(DemoJobPreset.architectureFor(10, 1)).as("a softmax needs two outputs").isEqualTo("mlp:10-64-2");
+        DemoJobPreset preset = DemoJobPreset.builder().folder(RunFolder.prepare(dir)).data(10, 2).build();
+        assertThat(preset.settings("s", 1, 10)).containsEntry("model.architecture", "mlp:10-64-2");
+        assertThatThrownBy(() -> DemoJobPreset.builder().data(0, 2)).hasMessageContaining("features and classes "
+                + "must be >= 1, got 0 and 2");
     }
 
     @Test
