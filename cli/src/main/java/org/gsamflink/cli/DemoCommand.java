@@ -5,6 +5,7 @@ import org.gsamflink.cli.common.ExitCodes;
 import org.apache.flink.util.TimeUtils;
 import org.apache.logging.log4j.Level;
 import org.gsamflink.pipeline.InvalidInputException;
+import org.gsamflink.cli.demo.DemoData;
 import org.gsamflink.cli.demo.StreamingDemo;
 import org.gsamflink.cli.report.RunReport;
 import picocli.CommandLine.Command;
@@ -28,7 +29,8 @@ import java.util.concurrent.Callable;
         description = {
                 "Starts a Kafka broker (KRaft, loopback only; or uses --bootstrap-servers), a local Flink MiniCluster "
                         + "with its web UI, a producer streaming Fashion-MNIST (Debian's dataset-fashion-mnist; a "
-                        + "generated data set if it is missing) and the Kafka training job with snapshots to a local "
+                        + "generated data set if it is missing; or the CSV file given as --data) and the Kafka "
+                        + "training job with snapshots to a local "
                         + "model store. Shows one live progress line; at the end (or on Ctrl-C) stops the job with a "
                         + "savepoint and prints a summary, the held-out accuracy of the newest stored model, and "
                         + "where the snapshots, metrics and the PNG plot are.",
@@ -50,10 +52,17 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Use this Kafka instead of the embedded broker (the demo's topics are created if missing).")
     String bootstrapServers;
 
-    @Option(names = "--data", paramLabel = "DIR",
+    @Option(names = "--data", paramLabel = "DIR|FILE.csv",
             description = "MNIST-style IDX directory (default: /usr/share/datasets/fashion-mnist, or generated "
-                    + "images if it is not installed).")
+                    + "images if it is not installed), or a CSV file: features then the label, a header line "
+                    + "allowed; its last " + DemoData.HELD_OUT_PERCENT + " % is held out and the MLP is sized "
+                    + "from its width and classes.")
     Path data;
+
+    @Option(names = "--label-column", paramLabel = "N", defaultValue = "-1",
+            description = "The label's column of a CSV --data file, 0-based; negative counts from the end "
+                    + "(default: ${DEFAULT-VALUE}, the last).")
+    int labelColumn;
 
     @Option(names = "--generated", description = "Stream generated images even if Fashion-MNIST is installed.")
     boolean generated;
@@ -92,7 +101,8 @@ public final class DemoCommand implements Callable<Integer> {
         logging.quiet(Level.ERROR, true);
         StreamingDemo.Builder b = StreamingDemo.builder();
         try {
-            b.dataDir(dataDir).bootstrapServers(bootstrapServers).data(data).generated(generated)
+            b.dataDir(dataDir).bootstrapServers(bootstrapServers).data(data).labelColumn(labelColumn)
+                    .generated(generated)
                     .maxSteps(maxSteps).passes(passes).rate(producer.rate()).format(producer.format())
                     .batchSize(producer.batchSize()).modelId(producer.modelId()).webUiPort(noWebUi ? -1 : webUiPort);
             if (duration != null) {
@@ -108,7 +118,7 @@ public final class DemoCommand implements Callable<Integer> {
         Interrupts interrupts = Interrupts.install(demo, out);
         try {
             RunReport.Result r = demo.run();
-            printSummary(out, r);
+            printSummary(out, r, demo.majorityShare());
             demo.servingSummary().ifPresent(s -> s.print(out));
             out.flush();
             return ExitCodes.OK;
@@ -125,14 +135,15 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    static void printSummary(PrintWriter out, RunReport.Result r) {
+    /** {@code majorityShare}: the accuracy of always answering the stream's most frequent class. */
+    static void printSummary(PrintWriter out, RunReport.Result r, double majorityShare) {
         out.println();
         out.println("Summary (" + r.reason().description() + ")");
         out.printf(Locale.ROOT, "  data                 %s%n", r.dataSource());
         out.printf(Locale.ROOT, "  trained              %d steps, %d examples in %.1f s (%.0f examples/s while training)%n",
                 r.steps(), r.examples(), r.seconds(), r.examplesPerSecond());
-        out.printf(Locale.ROOT, "  prequential accuracy %.4f over the stream, %.4f over its last 10 %% (chance: 0.10)%n",
-                r.prequentialAccuracy(), r.recentAccuracy());
+        out.printf(Locale.ROOT, "  prequential accuracy %.4f over the stream, %.4f over its last 10 %% (most frequent "
+                + "class: %.2f)%n", r.prequentialAccuracy(), r.recentAccuracy(), majorityShare);
         out.printf(Locale.ROOT, "  fading accuracy      %.4f, kappa %.4f (at the end; recent examples weigh most)%n",
                 r.fadingAccuracy(), r.kappa());
         out.printf(Locale.ROOT, "  last 10 %%            loss %.4f, surrogate gap %.4f; final rho %.4f, lr %.4g%n",

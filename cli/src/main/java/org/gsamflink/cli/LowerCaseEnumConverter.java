@@ -62,6 +62,12 @@ abstract class LowerCaseEnumConverter<E extends Enum<E>> implements ITypeConvert
         }
     }
 
+    static final class Generator extends LowerCaseEnumConverter<GeneratorOptions.Kind> {
+        Generator() {
+            super(GeneratorOptions.Kind.class);
+        }
+    }
+
     static final class Perturbation extends LowerCaseEnumConverter<PerturbationMode> {
         Perturbation() {
             super(PerturbationMode.class);

@@ -168,6 +168,37 @@ public final class CsvReader {
         return new LabeledData(file.toString(), features.toArray(), labels.toArray(), columns - 1, classes, null);
     }
 
+    /**
+     * Whether the first non-blank line of {@code file} has a field that is not a number, as a header line has: for
+     * callers that accept a header without asking (a data line with a typo is then taken for a header, and the
+     * next such line is still an error).
+     */
+    public boolean startsWithHeader(Path file) {
+        DataFiles.checkReadableFile(file);
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(DataFiles.open(file),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                line = line.replace("\uFEFF", "");
+                if (!line.isBlank()) {
+                    String[] fields = new String[split(line, new String[0])];
+                    split(line, fields);
+                    for (String field : fields) {
+                        try {
+                            Double.parseDouble(field);
+                        } catch (NumberFormatException e) {
+                            return true;
+                        }
+                    }
+                    return false;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            throw DataFiles.readFailure(file, e);
+        }
+    }
+
     /** Splits {@code line} at the delimiter into {@code out} (trimmed, quotes removed) if it fits; returns the count. */
     private int split(String line, String[] out) {
         int count = 0;

@@ -13,7 +13,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The demo's job: MLP 784-256-10 with Nesterov momentum 0.05/0.9 and label smoothing 0.1, GSAM with α 0.1 and
+ * The demo's job: an MLP sized from the data ({@link #architectureFor}: 784-256-10 for Fashion-MNIST) with
+ * Nesterov momentum 0.05/0.9 and label smoothing 0.1, GSAM with α 0.1 and
  * ρ proportional to a cosine lr (0.05 → 0.005 over the planned steps; a constant ρ 0.05 when one step or an
  * unbounded stream is planned), metrics every 5 steps and a snapshot every 100, exactly-once sinks to the demo's
  * topics, the model store and checkpoints (every second) in the run's folder, live serving of the committed
@@ -25,7 +26,8 @@ import java.util.Objects;
  * StreamingRun.builder().jobConfig(preset::config).topics(DemoJobPreset.TOPICS) ...
  * }</pre>
  *
- * <p>Required: {@code folder}. Defaults: format {@code binary}, model {@code fashion}, batch size 128.
+ * <p>Required: {@code folder}. Defaults: format {@code binary}, model {@code fashion}, batch size 128, data of
+ * 784 features in 10 classes.
  */
 public final class DemoJobPreset implements StreamingRun.JobConfigFactory {
 
@@ -39,11 +41,14 @@ public final class DemoJobPreset implements StreamingRun.JobConfigFactory {
     public static final String DEFAULT_FORMAT = "binary";
     public static final String DEFAULT_MODEL_ID = "fashion";
     public static final int DEFAULT_BATCH_SIZE = 128;
+    public static final int DEFAULT_FEATURES = 784;
+    public static final int DEFAULT_CLASSES = 10;
 
     private final RunFolder folder;
     private final String format;
     private final String modelId;
     private final int batchSize;
+    private final String architecture;
     private final List<String> overrides;
 
     private DemoJobPreset(Builder b) {
@@ -51,11 +56,26 @@ public final class DemoJobPreset implements StreamingRun.JobConfigFactory {
         this.format = b.format;
         this.modelId = b.modelId;
         this.batchSize = b.batchSize;
+        this.architecture = architectureFor(b.features, b.classes);
         this.overrides = List.copyOf(b.overrides);
     }
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * The demo's network for data of this width: {@code mlp:<features>-<hidden>-<classes>}, 256 hidden units from
+     * 256 features on (Fashion-MNIST's 784 get the MLP the demo always had), 64 below, where a wider layer only
+     * slows the steps; at least two outputs, since a softmax over one class learns nothing. {@code -D
+     * model.architecture=...} replaces it.
+     */
+    public static String architectureFor(int features, int classes) {
+        if (features < 1 || classes < 1) {
+            throw new IllegalArgumentException("features and classes must be >= 1, got " + features + " and "
+                    + classes);
+        }
+        return "mlp:" + features + "-" + (features >= 256 ? 256 : 64) + "-" + Math.max(2, classes);
     }
 
     /**
@@ -83,7 +103,7 @@ public final class DemoJobPreset implements StreamingRun.JobConfigFactory {
         c.put("source.starting-timestamp-ms", String.valueOf(startMs));
         c.put("format.type", format);
         c.put("format.default-model-id", modelId);
-        c.put("model.architecture", "mlp:784-256-10");
+        c.put("model.architecture", architecture);
         c.put("model.ids", modelId);
         c.put("model.updater", "nesterovs");
         c.put("model.learning-rate", "0.05");
@@ -105,7 +125,7 @@ public final class DemoJobPreset implements StreamingRun.JobConfigFactory {
         c.put("sink.dead-letter-topic", DEAD_LETTER_TOPIC);
         c.put("sink.transactional-id-prefix", "gsam-demo-" + startMs);
         c.put("model-store.root", folder.store().toUri().toString());
-        // Live serving of the versions as they commit: the held-out images as JSON requests (LiveServing).
+        // Live serving of the versions as they commit: the held-out examples as JSON requests (LiveServing).
         c.put("serve.enabled", "true");
         c.put("serve.topics", LiveServing.REQUESTS_TOPIC);
         c.put("serve.format", "json");
@@ -123,6 +143,8 @@ public final class DemoJobPreset implements StreamingRun.JobConfigFactory {
         private String format = DEFAULT_FORMAT;
         private String modelId = DEFAULT_MODEL_ID;
         private int batchSize = DEFAULT_BATCH_SIZE;
+        private int features = DEFAULT_FEATURES;
+        private int classes = DEFAULT_CLASSES;
         private final List<String> overrides = new ArrayList<>();
 
         private Builder() {}
@@ -146,6 +168,14 @@ public final class DemoJobPreset implements StreamingRun.JobConfigFactory {
 
         public Builder batchSize(int batchSize) {
             this.batchSize = StreamingRun.checkBatchSize(batchSize);
+            return this;
+        }
+
+        /** The width and class count of the data the job trains on; they size the network. */
+        public Builder data(int features, int classes) {
+            architectureFor(features, classes);
+            this.features = features;
+            this.classes = classes;
             return this;
         }
 

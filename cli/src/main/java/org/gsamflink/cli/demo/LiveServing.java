@@ -30,7 +30,7 @@ import java.util.TreeMap;
 
 /**
  * The demo's live serving: while the job trains, it asks the job's prediction operator ({@code serve.enabled}) to
- * classify the held-out images, one JSON request per image ({@code "id":"test-<i>"}) at a steady rate, from the
+ * classify the held-out examples (of any width), one JSON request each ({@code "id":"test-<i>"}) at a steady rate, from the
  * moment the first version is committed; after the job's final savepoint it reads the predictions back and reports
  * the live serving accuracy per model version and the request→prediction latency.
  *
@@ -74,7 +74,7 @@ public final class LiveServing implements RunCompanion {
         }
 
         public void print(PrintWriter out) {
-            out.printf(Locale.ROOT, "  live serving         %d predictions of %d requests (held-out images), "
+            out.printf(Locale.ROOT, "  live serving         %d predictions of %d requests (held-out examples), "
                     + "latency p50 %.0f ms, p99 %.0f ms%n", predictions, requests, latencyP50Ms, latencyP99Ms);
             for (VersionAccuracy v : byVersion) {
                 out.printf(Locale.ROOT, "                       version %-5d accuracy %.4f on %d%n", v.version(),
@@ -118,7 +118,7 @@ public final class LiveServing implements RunCompanion {
         sender.start();
     }
 
-    /** Waits for the first committed version, then sends the held-out images round-robin at {@link #rate}. */
+    /** Waits for the first committed version, then sends the held-out examples round-robin at {@link #rate}. */
     private void send() {
         ModelStore models = ModelStore.builder().root(store.toUri()).build();
         try {

@@ -2,13 +2,11 @@ package org.gsamflink.cli.demo;
 
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import org.gsamflink.cli.data.IdxReader;
-import org.gsamflink.cli.data.LabeledData;
+import org.gsamflink.cli.data.CsvReader;
 import org.gsamflink.cli.report.RunReport;
 import org.gsamflink.cli.stream.RunFolder;
 import org.gsamflink.cli.stream.StreamingRun;
 import org.gsamflink.modelstore.ModelIds;
-import org.gsamflink.pipeline.InvalidInputException;
 import org.gsamflink.pipeline.job.GsamJob;
 import org.gsamflink.pipeline.job.JobConfig;
 import org.gsamflink.pipeline.job.JobOptions;
@@ -23,9 +21,9 @@ import java.util.Objects;
 
 /**
  * The one-command streaming demo: a real Kafka broker (embedded, or one given), a local Flink MiniCluster with
- * its web UI, a producer streaming Fashion-MNIST (or {@link GeneratedImages}) into the training topic, and the
- * Kafka training job ({@link GsamJob}: decode and validate, GSAM training, exactly-once metrics, snapshots to a
- * local model store). While it runs, one progress line; at the end a clean stop-with-savepoint (so every
+ * its web UI, a producer streaming Fashion-MNIST (or a CSV file, or {@link GeneratedImages}: {@link DemoData})
+ * into the training topic, and the Kafka training job ({@link GsamJob}: decode and validate, GSAM training,
+ * exactly-once metrics, snapshots to a local model store). While it runs, one progress line; at the end a clean stop-with-savepoint (so every
  * committed output is complete), the held-out accuracy of the newest stored model, a PNG of the curves, the
  * metrics as JSON lines and a {@code summary.json}.
  *
@@ -33,7 +31,7 @@ import java.util.Objects;
  * RunReport.Result r = StreamingDemo.builder().dataDir(Path.of("demo-data")).maxSteps(200).build().run();
  * }</pre>
  *
- * <p>The demo chooses the data and composes the parts: {@link RunFolder} (the data folder: everything the demo
+ * <p>The demo chooses the data ({@link DemoData}) and composes the parts: {@link RunFolder} (the data folder: everything the demo
  * writes lives there, and each run starts afresh), {@link DemoJobPreset} (the job), {@link StreamingRun} (broker,
  * cluster, producer, the run and its stop) and {@link RunReport} (held-out accuracy, chart, summary).
  */
@@ -47,6 +45,7 @@ public final class StreamingDemo {
     private final String bootstrapServers;
     private final Path data;
     private final boolean generated;
+    private final int labelColumn;
     private final String modelId;
     private final String format;
     private final int batchSize;
@@ -61,12 +60,14 @@ public final class StreamingDemo {
     private volatile StreamingRun running;
     private volatile boolean stopRequested;
     private volatile LiveServing.Summary serving;
+    private volatile double majorityShare = Double.NaN;
 
     private StreamingDemo(Builder b) {
         this.dataDir = b.dataDir;
         this.bootstrapServers = b.bootstrapServers;
         this.data = b.data;
         this.generated = b.generated;
+        this.labelColumn = b.labelColumn;
         this.modelId = b.modelId;
         this.format = b.format;
         this.batchSize = b.batchSize;
@@ -98,12 +99,19 @@ public final class StreamingDemo {
         return java.util.Optional.ofNullable(serving);
     }
 
+    /** The training stream's most frequent class share (see {@link DemoData#majorityShare}); NaN before a run. */
+    public double majorityShare() {
+        return majorityShare;
+    }
+
     /** Runs the demo to its end (see {@link org.gsamflink.cli.report.StopReason}); blocks. */
     public RunReport.Result run() throws Exception {
         RunFolder folder = RunFolder.prepare(dataDir);
-        Dataset ds = loadData();
+        DemoData ds = DemoData.load(data, generated, labelColumn, out);
+        majorityShare = ds.majorityShare();
         DemoJobPreset preset = DemoJobPreset.builder().folder(folder).format(format).modelId(modelId)
-                .batchSize(batchSize).overrides(overrides).build();
+                .batchSize(batchSize).data(ds.train().numFeatures(), ds.train().numClasses()).overrides(overrides)
+                .build();
         boolean serves = preset.config("127.0.0.1:9092", 0, 1).get(JobOptions.SERVE_ENABLED);
         LiveServing live = serves ? new LiveServing(folder.store(), modelId, ds.test(), LiveServing.DEFAULT_RATE)
                 : null;
@@ -130,27 +138,6 @@ public final class StreamingDemo {
         }
     }
 
-    private record Dataset(String source, LabeledData train, LabeledData test) {}
-
-    private Dataset loadData() {
-        if (!generated) {
-            Path dir = data != null ? data : DEFAULT_FASHION_MNIST;
-            if (IdxReader.findFiles(dir, IdxReader.Split.TRAIN).isPresent()
-                    && IdxReader.findFiles(dir, IdxReader.Split.TEST).isPresent()) {
-                LabeledData train = IdxReader.readDirectory(dir, IdxReader.Split.TRAIN);
-                LabeledData test = IdxReader.readDirectory(dir, IdxReader.Split.TEST, train.numClasses());
-                return new Dataset("Fashion-MNIST", train, test);
-            }
-            if (data != null) {
-                throw new InvalidInputException("--data " + data + ": no MNIST-style IDX train and t10k files there");
-            }
-            out.println("Fashion-MNIST is not installed (" + DEFAULT_FASHION_MNIST + "). For the real data set run:");
-            out.println("    sudo apt-get install dataset-fashion-mnist");
-            out.println("Using a generated data set of 28x28 images in 10 classes instead.");
-        }
-        return new Dataset("generated images", GeneratedImages.generate(60_000, 1), GeneratedImages.generate(10_000, 2));
-    }
-
     public static final class Builder {
         /** Checks the run settings by {@link StreamingRun}'s rules, which are theirs. */
         private final StreamingRun.Builder rules = StreamingRun.builder();
@@ -158,6 +145,7 @@ public final class StreamingDemo {
         private String bootstrapServers;
         private Path data;
         private boolean generated;
+        private int labelColumn = CsvReader.DEFAULT_LABEL_COLUMN;
         private String modelId = "fashion";
         private String format = "binary";
         private int batchSize = 128;
@@ -185,9 +173,15 @@ public final class StreamingDemo {
             return this;
         }
 
-        /** A directory of MNIST-style IDX files (default: Debian's Fashion-MNIST, else generated images). */
-        public Builder data(Path dir) {
-            this.data = dir;
+        /** A directory of MNIST-style IDX files or a CSV file (default: Debian's Fashion-MNIST, else generated). */
+        public Builder data(Path dirOrCsv) {
+            this.data = dirOrCsv;
+            return this;
+        }
+
+        /** The label's column of a CSV file; negative counts from the end (default −1, the last). */
+        public Builder labelColumn(int labelColumn) {
+            this.labelColumn = labelColumn;
             return this;
         }
 

@@ -40,6 +40,14 @@ class CsvReaderTest {
     }
 
     @Test
+    void aHeaderLineIsRecognisedByItsNonNumericField() throws Exception {
+        assertThat(defaults().startsWithHeader(csv("\uFEFF\n x1, x2 ,label\n1,2,0\n"))).isTrue();
+        assertThat(defaults().startsWithHeader(csv("\n\"0.5\", -1e3 ,2\nx,y,z\n"))).isFalse();
+        assertThat(CsvReader.builder().delimiter(';').build().startsWithHeader(csv("1;2;\"y\"\n"))).isTrue();
+        assertThat(defaults().startsWithHeader(csv(""))).isFalse();
+    }
+
+    @Test
     void headerDelimiterLabelColumnAndScale() throws Exception {
         Path f = csv("label;p1;p2\n\"1\";255;0\n0;51;102\n");
 

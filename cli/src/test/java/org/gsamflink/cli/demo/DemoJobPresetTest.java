@@ -113,6 +113,19 @@ class DemoJobPresetTest {
     }
 
     @Test
+    void theNetworkFollowsTheData() throws Exception {
+        assertThat(DemoJobPreset.architectureFor(784, 10)).isEqualTo("mlp:784-256-10");
+        assertThat(DemoJobPreset.architectureFor(3, 2)).isEqualTo("mlp:3-64-2");
+        assertThat(DemoJobPreset.architectureFor(255, 5)).isEqualTo("mlp:255-64-5");
+        assertThat(DemoJobPreset.architectureFor(256, 5)).isEqualTo("mlp:256-256-5");
+        assertThat(DemoJobPreset.architectureFor(10, 1)).as("a softmax needs two outputs").isEqualTo("mlp:10-64-2");
+        DemoJobPreset preset = DemoJobPreset.builder().folder(RunFolder.prepare(dir)).data(10, 2).build();
+        assertThat(preset.settings("s", 1, 10)).containsEntry("model.architecture", "mlp:10-64-2");
+        assertThatThrownBy(() -> DemoJobPreset.builder().data(0, 2)).hasMessageContaining("features and classes "
+                + "must be >= 1, got 0 and 2");
+    }
+
+    @Test
     void builderRules() {
         assertThatThrownBy(() -> DemoJobPreset.builder().build()).hasMessageContaining("needs a folder");
         assertThatThrownBy(() -> DemoJobPreset.builder().format("xml"))
