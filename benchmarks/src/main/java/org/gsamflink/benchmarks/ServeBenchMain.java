@@ -176,6 +176,7 @@ public final class ServeBenchMain {
         }
         long[] calls = new long[1 << 16];
         int n = 0;
+        CpuLoad load = CpuLoad.sample();
         long start = System.nanoTime();
         long end = start + (long) (seconds * 1e9);
         long now = start;
@@ -188,7 +189,8 @@ public final class ServeBenchMain {
             }
             calls[n++] = now - t0;
         }
-        return new ServeReport.Bare((double) n * batch * 1e9 / (now - start), new Samples(Arrays.copyOf(calls, n)));
+        return new ServeReport.Bare((double) n * batch * 1e9 / (now - start), new Samples(Arrays.copyOf(calls, n)),
+                CpuLoad.sample().foreignCoresSince(load));
     }
 
     /**
@@ -208,15 +210,17 @@ public final class ServeBenchMain {
             long all = (long) requests * batch;
             answers.awaitCount(all / 5, 600_000, "a fifth of the backlog answered");
             ThreadCpu cpuFrom = ThreadCpu.sample();
+            CpuLoad loadFrom = CpuLoad.sample();
             long countFrom = answers.count();
             answers.awaitCount(all, 600_000, "the backlog answered");
             Map<String, Double> cpu = ThreadCpu.sample().msPerStepSince(cpuFrom, 1);
+            double foreign = CpuLoad.sample().foreignCoresSince(loadFrom);
             double perRequest = (double) batch / (answers.count() - countFrom);
             cpu.replaceAll((group, ms) -> ms * perRequest);
             long[] ts = answers.readToEnd().stream().mapToLong(ServeTraffic.Answer::timestampMs).sorted().toArray();
             int from = ts.length / 5;
             double pps = (ts.length - 1 - from) * 1000.0 / Math.max(1, ts[ts.length - 1] - ts[from]);
-            return new ServeReport.Max(requests, pps, cpu);
+            return new ServeReport.Max(requests, pps, cpu, foreign);
         } finally {
             ServeJob.stop(job);
             t.delete();
@@ -249,7 +253,9 @@ public final class ServeBenchMain {
             }
             // One partition, a fresh topic: offsets count the requests, the probes first.
             long firstMeasured = traffic.sent() + Math.round(rate * skipMs / 1000.0);
+            CpuLoad load = CpuLoad.sample();
             traffic.paced(rate, durationMs, new AtomicBoolean(true));
+            double foreign = CpuLoad.sample().foreignCoresSince(load);
             answers.awaitCount(traffic.sent() * batch, 120_000, "every paced request answered");
             Map<Long, Long> answeredAt = new HashMap<>();
             for (ServeTraffic.Answer a : answers.readToEnd()) {
@@ -269,7 +275,7 @@ public final class ServeBenchMain {
             }
             double pps = (latencies.size() - 1.0) * batch * 1000.0 / Math.max(1, last - first);
             return new ServeReport.Sustained(rate, pps,
-                    new Samples(latencies.stream().mapToDouble(Double::doubleValue).toArray()));
+                    new Samples(latencies.stream().mapToDouble(Double::doubleValue).toArray()), foreign);
         } finally {
             ServeJob.stop(job);
             t.delete();

@@ -10,12 +10,13 @@ final class ServeReport {
 
     private ServeReport() {}
 
-    record Bare(double predictionsPerSecond, Samples callMs) {}
+    /** {@code foreignCores}: the CPU other processes took meanwhile ({@link CpuLoad}), the noise of a shared machine. */
+    record Bare(double predictionsPerSecond, Samples callMs, double foreignCores) {}
 
     /** Max throughput, and the CPU per request by thread group over the same window. */
-    record Max(int requests, double predictionsPerSecond, Map<String, Double> cpuMsPerRequest) {}
+    record Max(int requests, double predictionsPerSecond, Map<String, Double> cpuMsPerRequest, double foreignCores) {}
 
-    record Sustained(double requestsPerSecond, double predictionsPerSecond, Samples latencyMs) {}
+    record Sustained(double requestsPerSecond, double predictionsPerSecond, Samples latencyMs, double foreignCores) {}
 
     /** One request shape; {@code lowLatency} (buffer timeout 0) is null when it was not run. */
     record Row(int batch, Bare before, Max max, Bare after, Sustained sustained, Sustained lowLatency) {
@@ -40,16 +41,19 @@ final class ServeReport {
         md.append(String.format(Locale.ROOT, "## Serving: the prediction job vs the bare `network.output` loop (MLP "
                 + "784-256-10, %,d parameters, random init, float32)%n%n", p.params()));
         md.append("Machine: ").append(p.machine()).append(".\n\n");
-        md.append("| request | variant | load | predictions/s | latency p50 | latency p99 | serving / bare |\n");
-        md.append("|---|---|---|---:|---:|---:|---:|\n");
+        md.append("| request | variant | load | predictions/s | latency p50 | latency p99 | serving / bare | other "
+                + "processes |\n");
+        md.append("|---|---|---|---:|---:|---:|---:|---:|\n");
         for (Row r : rows) {
             md.append(String.format(Locale.ROOT, "| %s | bare `network.output(x, false)` | back to back, before / "
-                            + "after the max run | %.0f (%.0f / %.0f) | %.3f ms per call | %.3f ms per call | 1.00 |%n",
-                    r.request(), r.bare(), r.before().predictionsPerSecond(), r.after().predictionsPerSecond(),
-                    r.before().callMs().median(), r.before().callMs().quantile(0.99)));
+                            + "after the max run | %.0f (%.0f / %.0f) | %.3f ms per call | %.3f ms per call | 1.00 | %.2f / %.2f "
+                            + "cores |%n", r.request(), r.bare(), r.before().predictionsPerSecond(),
+                    r.after().predictionsPerSecond(), r.before().callMs().median(), r.before().callMs().quantile(0.99),
+                    r.before().foreignCores(), r.after().foreignCores()));
             md.append(String.format(Locale.ROOT, "| %s | serving job | max throughput: backlog of %,d requests | %.0f"
-                            + " | — | — | **%.2f** |%n", r.request(), r.max().requests(),
-                    r.max().predictionsPerSecond(), r.max().predictionsPerSecond() / r.bare()));
+                            + " | — | — | **%.2f** | %.2f cores |%n", r.request(), r.max().requests(),
+                    r.max().predictionsPerSecond(), r.max().predictionsPerSecond() / r.bare(),
+                    r.max().foreignCores()));
             sustainedRow(md, r, r.sustained(), String.format(Locale.ROOT, "sustained %.0f requests/s (%.0f %% of max)",
                     r.sustained().requestsPerSecond(), p.fraction() * 100));
             if (r.lowLatency() != null) {
@@ -65,7 +69,9 @@ final class ServeReport {
                 + "timestamp to its prediction record's (the last row's for a minibatch), both set by the Kafka "
                 + "producers. **Bare loop**: the same network restored from the stored version, the same inputs, in "
                 + "the same JVM, timed right before and right after the max-throughput run (per-call latency: the "
-                + "run before). Ratio: serving predictions/s over the mean of the two bare runs.%n%n",
+                + "run before). Ratio: serving predictions/s over the mean of the two bare runs. Other processes: the CPU "
+                + "the rest of the machine used during the measured window (`/proc/stat`), the noise of a shared "
+                + "machine.%n%n",
                 p.jobConf().isBlank() ? "" : " (plus `" + p.jobConf() + "`)", p.sustainedMs() / 1000,
                 p.skipMs() / 1000));
         for (Row r : rows) {
@@ -94,9 +100,9 @@ final class ServeReport {
     }
 
     private static void sustainedRow(StringBuilder md, Row r, Sustained s, String load) {
-        md.append(String.format(Locale.ROOT, "| %s | serving job | %s | %.0f | %.1f ms | %.1f ms | %.2f |%n",
-                r.request(), load, s.predictionsPerSecond(), s.latencyMs().median(), s.latencyMs().quantile(0.99),
-                s.predictionsPerSecond() / r.bare()));
+        md.append(String.format(Locale.ROOT, "| %s | serving job | %s | %.0f | %.1f ms | %.1f ms | %.2f | %.2f cores "
+                        + "|%n", r.request(), load, s.predictionsPerSecond(), s.latencyMs().median(),
+                s.latencyMs().quantile(0.99), s.predictionsPerSecond() / r.bare(), s.foreignCores()));
     }
 
     /** ThreadCpu names the task threads after the training job; here they decode, predict and write predictions. */

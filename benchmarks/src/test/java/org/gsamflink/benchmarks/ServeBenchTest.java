@@ -46,13 +46,13 @@ class ServeBenchTest {
     @Test
     void theReportHasOneRowPerVariantAndOnePerPollInterval() {
         Samples ms = new Samples(new double[] {1, 2, 3, 4});
-        ServeReport.Row row = new ServeReport.Row(1, new ServeReport.Bare(1000, ms),
-                new ServeReport.Max(100, 400, Map.of("Flink task threads (decode, train)", 0.5)),
-                new ServeReport.Bare(1000, ms), new ServeReport.Sustained(100, 100, ms), null);
+        ServeReport.Row row = new ServeReport.Row(1, new ServeReport.Bare(1000, ms, 0.1),
+                new ServeReport.Max(100, 400, Map.of("Flink task threads (decode, train)", 0.5), 0.2),
+                new ServeReport.Bare(1000, ms, 0.1), new ServeReport.Sustained(100, 100, ms, 0.3), null);
         String md = ServeReport.markdown(new ServeReport.Plan("test machine", 203_530, 0.25, 15_000, 3_000, 200, ""),
                 List.of(row), List.of(new ServeReport.Swaps(1000, true, List.of(500L, 700L), List.of(40.0))));
         assertThat(md).contains("Machine: test machine.")
-                .contains("| 1 row, JSON | serving job | max throughput: backlog of 100 requests | 400 | — | — | **0.40** |")
+                .contains("| 1 row, JSON | serving job | max throughput: backlog of 100 requests | 400 | — | — | **0.40** | 0.20 cores |")
                 .contains("| 1 row, JSON | serving job | sustained 100 requests/s (25 % of max) | 100 | 2.5 ms")
                 .contains("Flink task threads (decode, predict, sink) 0.5 ms")
                 .contains("| 1 s (default) | 2 | 600 ms | 700 ms | 500 ms |")
