@@ -51,11 +51,12 @@ import static org.gsamflink.benchmarks.ServeJob.MODEL_ID;
  * java -cp benchmarks/target/benchmarks.jar org.gsamflink.benchmarks.ServeBenchMain [--backlog-single 20000]
  *     [--backlog-minibatch 1000] [--minibatch 64] [--sustained-fraction 0.25] [--sustained-seconds 15]
  *     [--skip-seconds 3] [--bare-seconds 5] [--swaps 10] [--poll-ms 1000,100] [--swap-rate 200]
- *     [--no-low-latency] [--job-conf 'key=value;…'] [--out FILE]
+ *     [--no-low-latency] [--quiet-wait 30] [--job-conf 'key=value;…'] [--out FILE]
  * </pre>
  * {@code --job-conf} adds job keys to every serving job (e.g. {@code serve.poll-interval} is set per run, but
  * {@code flink.*} keys reach the MiniCluster). {@code --no-low-latency} leaves out the sustained runs with Flink's
- * buffer timeout at 0. About 4 minutes on a 2-core machine.
+ * buffer timeout at 0. {@code --quiet-wait S}: before each measurement, wait up to S seconds until other processes
+ * use under a quarter of a core. About 4 minutes on a quiet 2-core machine.
  */
 public final class ServeBenchMain {
 
@@ -76,6 +77,7 @@ public final class ServeBenchMain {
         DEFAULTS.put("poll-ms", "1000,100");
         DEFAULTS.put("swap-rate", "200");
         DEFAULTS.put("low-latency", "true");
+        DEFAULTS.put("quiet-wait", "30");
         DEFAULTS.put("job-conf", "");
         DEFAULTS.put("out", "");
     }
@@ -84,6 +86,7 @@ public final class ServeBenchMain {
             + " [--option value ...]; flags: --no-low-latency; options and defaults: " + DEFAULTS;
 
     private static Map<String, String> jobConf = Map.of();
+    private static int quietWait;
 
     private ServeBenchMain() {}
 
@@ -100,6 +103,7 @@ public final class ServeBenchMain {
     public static void main(String[] args) throws Exception {
         Map<String, String> o = BenchOptions.parseOrExit(args, DEFAULTS, USAGE, "low-latency"::equals, "low-latency");
         jobConf = OperatorThroughputMain.flinkConf(o.get("job-conf"));
+        quietWait = Integer.parseInt(o.get("quiet-wait"));
         int minibatch = Integer.parseInt(o.get("minibatch"));
         double fraction = Double.parseDouble(o.get("sustained-fraction"));
         long sustainedMs = Math.round(Double.parseDouble(o.get("sustained-seconds")) * 1000);
@@ -154,8 +158,20 @@ public final class ServeBenchMain {
         System.exit(0);
     }
 
-    private static void say(String format, Object... args) {
-        System.err.printf(Locale.ROOT, format + " ...%n", args);
+    /** Logs the next measurement, after waiting (up to --quiet-wait s) for the other processes to calm down. */
+    private static void say(String format, Object... args) throws InterruptedException {
+        long t0 = System.nanoTime();
+        double load = CpuLoad.awaitQuiet(quietWait);
+        double waited = (System.nanoTime() - t0) / 1e9;
+        System.err.printf(Locale.ROOT, format + " ...%s%n", append(args, waited > 1
+                ? String.format(Locale.ROOT, " (waited %.0f s for other processes; now %.2f cores)", waited, load)
+                : ""));
+    }
+
+    private static Object[] append(Object[] args, Object last) {
+        Object[] out = Arrays.copyOf(args, args.length + 1);
+        out[args.length] = last;
+        return out;
     }
 
     /** The request inputs: 512 single examples or 8 minibatches, standard-normal features ({@link BatchPool}). */
