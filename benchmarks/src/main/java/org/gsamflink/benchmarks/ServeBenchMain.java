@@ -53,8 +53,8 @@ import static org.gsamflink.benchmarks.ServeJob.MODEL_ID;
  *     [--skip-seconds 3] [--bare-seconds 5] [--swaps 10] [--poll-ms 1000,100] [--swap-rate 200]
  *     [--no-low-latency] [--quiet-wait 30] [--job-conf 'key=value;…'] [--out FILE]
  * </pre>
- * {@code --job-conf} adds job keys to every serving job (e.g. {@code serve.poll-interval} is set per run, but
- * {@code flink.*} keys reach the MiniCluster). {@code --no-low-latency} leaves out the sustained runs with Flink's
+ * {@code --job-conf} sets job keys in every serving job, over the benchmark's own ({@code flink.*} keys reach the
+ * MiniCluster, e.g. {@code flink.execution.buffer-timeout.interval=0ms}). {@code --no-low-latency} leaves out the sustained runs with Flink's
  * buffer timeout at 0. {@code --quiet-wait S}: before each measurement, wait up to S seconds until other processes
  * use under a quarter of a core. About 4 minutes on a quiet 2-core machine.
  */
