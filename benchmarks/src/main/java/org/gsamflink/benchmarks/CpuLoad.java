@@ -54,4 +54,24 @@ public record CpuLoad(long busyTicks, long ownTicks, long nanos) {
         double busy = (busyTicks - start.busyTicks) / TICKS_PER_SECOND / ((nanos - start.nanos) / 1e9);
         return Math.max(0.0, busy - ownCoresSince(start));
     }
+
+    /**
+     * Waits, up to {@code maxSeconds}, until other processes use less than a quarter of a core (over half a second),
+     * so that fewer timed runs share the cores with someone else's build.
+     *
+     * @return the other processes' cores at the last look (NaN where /proc is not readable)
+     */
+    public static double awaitQuiet(int maxSeconds) throws InterruptedException {
+        long t0 = System.nanoTime();
+        double load = Double.NaN;
+        while ((System.nanoTime() - t0) / 1e9 < maxSeconds) {
+            CpuLoad a = sample();
+            Thread.sleep(500);
+            load = sample().foreignCoresSince(a);
+            if (!(load >= 0.25)) {
+                break;
+            }
+        }
+        return load;
+    }
 }

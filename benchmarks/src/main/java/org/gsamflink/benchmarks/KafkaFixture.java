@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -55,17 +56,10 @@ final class KafkaFixture {
      */
     static String topicWith(String prefix, int count, int numFeatures, int numClasses,
                             IntFunction<TrainingRecord> record) {
-        String servers = bootstrapServers();
-        String topic = prefix + "-" + TOPICS.incrementAndGet();
-        EmbeddedKafkaBroker.createTopics(servers, List.of(topic), 1);
+        String topic = newTopic(prefix);
         RecordFormat binary = RecordFormat.create("binary", "default",
                 new RecordLimits(numFeatures, numClasses, Integer.MAX_VALUE), ',', -1);
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(16 << 20));
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
-                new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer = producer(Map.of())) {
             for (int i = 0; i < count; i++) {
                 TrainingRecord r = record.apply(i);
                 producer.send(new ProducerRecord<>(topic, r.modelId.getBytes(StandardCharsets.UTF_8),
@@ -76,8 +70,25 @@ final class KafkaFixture {
         return topic;
     }
 
+    /** A new, empty one-partition topic whose name starts with {@code prefix}. */
+    static String newTopic(String prefix) {
+        String topic = prefix + "-" + TOPICS.incrementAndGet();
+        EmbeddedKafkaBroker.createTopics(bootstrapServers(), List.of(topic), 1);
+        return topic;
+    }
+
+    /** A producer of the broker that takes minibatch-sized records; {@code overrides} on top. */
+    static KafkaProducer<byte[], byte[]> producer(Map<String, String> overrides) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(16 << 20));
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.putAll(overrides);
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
     static void deleteTopic(String topic) {
-        try (Admin admin = Admin.create(java.util.Map.of("bootstrap.servers", bootstrapServers()))) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
             admin.deleteTopics(List.of(topic)).all().get();
         } catch (ExecutionException e) {
             // the next run uses a new topic anyway

@@ -189,15 +189,7 @@ final class ThroughputRounds {
             return;
         }
         long t0 = System.nanoTime();
-        double load = Double.NaN;
-        while ((System.nanoTime() - t0) / 1e9 < maxS) {
-            CpuLoad a = CpuLoad.sample();
-            Thread.sleep(500);
-            load = CpuLoad.sample().foreignCoresSince(a);
-            if (!(load >= 0.25)) {
-                break;
-            }
-        }
+        double load = CpuLoad.awaitQuiet(maxS);
         double waited = (System.nanoTime() - t0) / 1e9;
         if (waited > 1) {
             ThroughputReport.log(String.format(Locale.ROOT, "  (waited %.0f s for other processes; now %.2f cores)", waited, load));
