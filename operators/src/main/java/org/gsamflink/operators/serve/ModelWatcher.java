@@ -132,6 +132,9 @@ final class ModelWatcher implements AutoCloseable {
 
     /** The gate's refusals since the last call, oldest first. */
     List<Refusal> drainRefusals() {
+        if (refusals.isEmpty()) {   // the common case, on every record: nothing allocated
+            return List.of();
+        }
         List<Refusal> out = new ArrayList<>();
         for (Refusal r = refusals.poll(); r != null; r = refusals.poll()) {
             out.add(r);

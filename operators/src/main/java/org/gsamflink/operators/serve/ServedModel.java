@@ -1,6 +1,7 @@
 package org.gsamflink.operators.serve;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.gsamflink.optimizer.Predictions;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -21,6 +22,11 @@ public final class ServedModel {
     private final double accuracy;
     private final long committedAtMs;
     private final long loadedAtMs;
+    /** The parameters' type, which the input is cast to (read once: the network never changes). */
+    private final DataType dataType;
+
+    /** One request's answer: the class probabilities of each row and its predicted class. */
+    public record Output(float[][] probabilities, int[] classes) {}
 
     ServedModel(String modelId, long version, MultiLayerNetwork network, int numFeatures, int numClasses,
                 double accuracy, long committedAtMs, long loadedAtMs) {
@@ -32,6 +38,7 @@ public final class ServedModel {
         this.accuracy = accuracy;
         this.committedAtMs = committedAtMs;
         this.loadedAtMs = loadedAtMs;
+        this.dataType = network == null ? DataType.FLOAT : network.params().dataType();
     }
 
     public String modelId() {
@@ -65,17 +72,17 @@ public final class ServedModel {
     }
 
     /**
-     * The class probabilities of {@code rows} examples ({@code rows × numFeatures} row-major): the network's
-     * output in inference mode, in float32.
+     * The class probabilities and predicted classes ({@link Predictions#predictedClasses}) of {@code rows} examples
+     * ({@code rows × numFeatures} row-major): the network's output in inference mode, in float32.
      */
-    public float[][] predict(float[] features, int rows) {
+    public Output predict(float[] features, int rows) {
         INDArray in = Nd4j.create(features, new long[] {rows, numFeatures}, 'c');
-        DataType type = network.params().dataType();
-        if (type != DataType.FLOAT) {
-            in = in.castTo(type);
+        if (dataType != DataType.FLOAT) {
+            in = in.castTo(dataType);
         }
         INDArray out = network.output(in, false);
-        return (out.dataType() == DataType.FLOAT ? out : out.castTo(DataType.FLOAT)).toFloatMatrix();
+        return new Output((out.dataType() == DataType.FLOAT ? out : out.castTo(DataType.FLOAT)).toFloatMatrix(),
+                Predictions.predictedClasses(out, rows));
     }
 
     @Override

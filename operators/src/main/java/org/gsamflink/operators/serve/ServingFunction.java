@@ -86,7 +86,8 @@ public final class ServingFunction extends KeyedProcessFunction<String, Predicti
                     + "' version " + model.version() + " takes " + model.numFeatures());
             return;
         }
-        float[][] probabilities = model.predict(r.features, r.rows);
+        ServedModel.Output answer = model.predict(r.features, r.rows);
+        float[][] probabilities = answer.probabilities();
         long now = System.currentTimeMillis();
         for (int row = 0; row < probabilities.length; row++) {
             Prediction p = new Prediction();
@@ -95,7 +96,7 @@ public final class ServingFunction extends KeyedProcessFunction<String, Predicti
             p.modelVersion = model.version();
             p.row = row;
             p.probabilities = probabilities[row];
-            p.predictedClass = argmax(probabilities[row]);
+            p.predictedClass = answer.classes()[row];
             p.latencyMs = r.timestampMs > 0 ? Math.max(0, now - r.timestampMs) : -1;
             p.sourceTopic = r.sourceTopic;
             p.sourcePartition = r.sourcePartition;
@@ -117,16 +118,6 @@ public final class ServingFunction extends KeyedProcessFunction<String, Predicti
         return new TrainingAlert(refusal.modelId(), refusal.version(), VERSION_REFUSED, TrainingAlert.KEPT_SERVING,
                 "version " + refusal.version() + " not served, version " + refusal.servingVersion() + " stays: "
                         + refusal.reason(), refusal.atMs());
-    }
-
-    static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     @Override
