@@ -168,6 +168,15 @@ class GsamJobTest {
         assertThat(a.get("action").asText()).isEqualTo("rolled-back");
         assertThat(a.get("detail").asText()).isEqualTo("rolled back to step 5");
         assertThat(a.get("timestamp_ms").asLong()).isEqualTo(123L);
+        assertThat(a.has("statistic")).as("not a detector's alarm").isFalse();
+
+        var alarm = new org.gsamflink.operators.TrainingAlert("m", 9, "drift", "rewarmed", "error rate rose", 5L)
+                .withFigures(51.25, 50.0);
+        var d = KafkaCodecs.JSON.readTree(KafkaCodecs.toJson(alarm));
+        assertThat(d.get("reason").asText()).isEqualTo("drift");
+        assertThat(d.get("action").asText()).isEqualTo("rewarmed");
+        assertThat(d.get("statistic").asDouble()).isEqualTo(51.25);
+        assertThat(d.get("threshold").asDouble()).isEqualTo(50.0);
     }
 
     // ---- input bounds and dead letters
