@@ -100,6 +100,11 @@ class GsamJobTest {
         assertThat(options.maxModelMetricGroups()).isEqualTo(1_000);
         assertThat(options.fadingFactor()).isEqualTo(0.999);
         assertThat(GsamJob.trainingOptions(config("training.fading-factor", "1")).fadingFactor()).isEqualTo(1.0);
+        assertThat(options.onDrift()).isEqualTo(org.gsamflink.operators.DriftReaction.NONE);
+        assertThat(GsamJob.trainingOptions(config("training.on-drift", "rewarm")).onDrift())
+                .isEqualTo(org.gsamflink.operators.DriftReaction.REWARM);
+        assertThat(GsamJob.trainingOptions(config("training.on-drift", "RESET")).onDrift())
+                .isEqualTo(org.gsamflink.operators.DriftReaction.RESET);
 
         var capped = GsamJob.trainingOptions(config("training.max-models", "12", "training.max-model-metric-groups", "0"));
         assertThat(capped.maxModels()).isEqualTo(12);
