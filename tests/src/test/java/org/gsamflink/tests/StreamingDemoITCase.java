@@ -142,8 +142,10 @@ class StreamingDemoITCase {
         }
         Path file = Files.writeString(dir.resolve("sea.csv"), csv);
         Path data = dir.resolve("demo");
+        // 300 examples/s: the run lasts about 6 s, so the versions committed at steps 20 and 40 answer requests
+        // (unthrottled, the 60 steps end within a second of the first commit).
         Run run = demo("--data-dir", data.toString(), "--data", file.toString(), "--max-steps", "60",
-                "--batch-size", "32", "--no-web-ui", "-D", "training.snapshot-every-steps=20");
+                "--batch-size", "32", "--rate", "300", "--no-web-ui", "-D", "training.snapshot-every-steps=20");
         assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
         assertThat(run.out()).contains("Streaming sea.csv", "live serving", "most frequent class: 0.6");
 

@@ -97,9 +97,14 @@ final class TrainingFixtures {
 
     /** A MiniCluster of one task manager with {@code slots} slots, shared by the tests of a class. */
     static org.apache.flink.test.junit5.MiniClusterExtension miniCluster(int slots) {
+        return miniCluster(1, slots);
+    }
+
+    /** A MiniCluster of {@code taskManagers} task managers with {@code slots} slots each. */
+    static org.apache.flink.test.junit5.MiniClusterExtension miniCluster(int taskManagers, int slots) {
         return new org.apache.flink.test.junit5.MiniClusterExtension(
                 new org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration.Builder()
-                        .setNumberTaskManagers(1)
+                        .setNumberTaskManagers(taskManagers)
                         .setNumberSlotsPerTaskManager(slots)
                         .build());
     }
