@@ -17,6 +17,8 @@ import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.util.ModelSerializer;
 import org.gsamflink.operators.LiveModelCache.LiveModel;
 import org.gsamflink.operators.PendingMinibatches.Minibatch;
+import org.gsamflink.operators.drift.Alarm;
+import org.gsamflink.operators.drift.DriftMonitors;
 import org.gsamflink.optimizer.Gsam;
 import org.gsamflink.optimizer.Predictions;
 import org.gsamflink.optimizer.StepResult;
@@ -207,6 +209,9 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
         s.snapshotWindow.add(r, correct, nanos);
         s.fading.add(options.fadingFactor(), predicted, labels);
         long step = m.gsam.stepCount();
+        for (Alarm a : s.monitors.add(predicted, labels, r.surrogateGap(), r.cosine())) {
+            events.alarmed(key, step, a, react(a, m, spec), now);
+        }
         events.trained(key, r, (double) correct / rows, s.fading, step, s.examplesSeen);
         if (s.metricsWindow.steps >= options.metricsEverySteps()) {
             output.collect(new StreamRecord<>(s.metricsWindow.toMetrics(key, step, m.gsam.skippedSteps(), s.fading,
@@ -218,6 +223,27 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
         if (dueBySteps || dueByTime) {
             emitSnapshot(key, spec, m, now);
         }
+    }
+
+    /**
+     * Applies {@code training.on-drift} to a drift alarm (sharpness alarms only alert); the action taken. The model
+     * was checked finite after this step, so the reacted state becomes its last good one: a later rollback does not
+     * undo the reaction.
+     */
+    private String react(Alarm a, LiveModel m, ModelSpec spec) {
+        if (!DriftMonitors.DRIFT.equals(a.detector())) {
+            return TrainingAlert.ALARMED;
+        }
+        DriftReaction reaction = options.onDrift();
+        if (reaction != DriftReaction.NONE) {
+            if (reaction == DriftReaction.REWARM) {
+                live.rewarm(m, spec);
+            } else {
+                live.resetUpdater(m);
+            }
+            live.markGood(m);
+        }
+        return reaction.action();
     }
 
     static DataSet toDataSet(ModelSpec spec, DataType type, int rows, float[] features, int[] labels, float[] weights) {
@@ -333,6 +359,11 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
     /** The live network of {@code key} if it is live (for tests). */
     Model liveNetworkForTests(String key) {
         return live.contains(key) ? live.peek(key).network : null;
+    }
+
+    /** The live optimizer of {@code key} if it is live (for tests). */
+    Gsam liveOptimizerForTests(String key) {
+        return live.contains(key) ? live.peek(key).gsam : null;
     }
 
     /** Models of this subtask with a Flink metric group (for tests). */

@@ -39,7 +39,8 @@ final class LiveModelCache {
     /** A model's live ND4J network, its optimizer, and the in-memory copy of its keyed state. */
     static final class LiveModel {
         final Model network;
-        final Gsam gsam;
+        /** Replaced (same network, same state) when its schedules restart: {@link #rewarm}. */
+        Gsam gsam;
         final ModelState state;
         final DataType dataType;
         /** Whether {@link #state} or the optimizer changed since the model was last written back. */
@@ -96,7 +97,7 @@ final class LiveModelCache {
         }
         ModelState stored = modelState.value();
         Model network = spec.newNetwork();
-        Gsam gsam = new Gsam(network, spec.gsamConfig());
+        Gsam gsam = new Gsam(network, configFor(spec, stored == null ? 0 : stored.scheduleOffset));
         ModelState state;
         boolean described = false;
         if (stored == null) {
@@ -173,6 +174,30 @@ final class LiveModelCache {
         return m.gsam.stepCount();
     }
 
+    /**
+     * Restarts {@code m}'s lr and ρ schedules at its current step ({@link DriftReaction#REWARM}): the optimizer is
+     * rebuilt on the same network with the restarted configuration and goes on from its exported state, so only
+     * what the schedules see changes. The restart step goes into the model's state (and so survives restores).
+     */
+    void rewarm(LiveModel m, ModelSpec spec) {
+        byte[] state = m.gsam.exportState();
+        m.state.scheduleOffset = m.gsam.stepCount();
+        m.gsam.close();
+        m.gsam = new Gsam(m.network, configFor(spec, m.state.scheduleOffset));
+        m.gsam.restoreState(GsamState.decode(state));
+        m.dirty = true;
+    }
+
+    /** Zeroes {@code m}'s updater state ({@link DriftReaction#RESET}); a stateless updater (SGD) has none. */
+    void resetUpdater(LiveModel m) {
+        zeroUpdaterState(m.network);
+        m.dirty = true;
+    }
+
+    private static org.gsamflink.optimizer.GsamConfig configFor(ModelSpec spec, long scheduleOffset) {
+        return scheduleOffset == 0 ? spec.gsamConfig() : spec.gsamConfig().withSchedulesRestartedAt(scheduleOffset);
+    }
+
     /** Makes {@code m}'s current (checked, finite) state its last good one; e.g. at a snapshot. */
     void markGood(LiveModel m) {
         m.lastGood = m.gsam.exportState();
@@ -181,7 +206,11 @@ final class LiveModelCache {
     private static void reinitialise(ModelSpec spec, LiveModel m) {
         Model fresh = spec.newNetwork();
         m.network.params().assign(fresh.params());
-        org.nd4j.linalg.api.ndarray.INDArray updater = Finiteness.updaterState(m.network);
+        zeroUpdaterState(m.network);
+    }
+
+    private static void zeroUpdaterState(Model network) {
+        org.nd4j.linalg.api.ndarray.INDArray updater = Finiteness.updaterState(network);
         if (updater != null) {
             updater.assign(0);
         }

@@ -1,9 +1,12 @@
 package org.gsamflink.operators;
 
+import org.gsamflink.operators.drift.DriftMonitors;
+
 /**
  * The keyed state of one model id, the source of truth for its training: the optimizer state (parameters, updater
  * state, step and scheduler counters, RNG seed: {@code GsamState}'s binary format), the architecture it belongs to,
- * the metric windows and the fading prequential statistics. Written by {@link ModelStateSerializer}; the live ND4J network is only a cache of it.
+ * the metric windows, the fading prequential statistics, the drift
+ * and sharpness detectors and the schedules' restart step. Written by {@link ModelStateSerializer}; the live ND4J network is only a cache of it.
  */
 public final class ModelState {
 
@@ -28,6 +31,13 @@ public final class ModelState {
     public final MetricsAccumulator snapshotWindow = new MetricsAccumulator();
     /** Over the whole stream, not a window: never reset; empty in state of format 1 and 2. */
     public final FadingPrequential fading = new FadingPrequential();
+    /** The drift and sharpness detectors' state; fresh in state of formats 1 to 3. */
+    public final DriftMonitors monitors = new DriftMonitors();
+    /**
+     * The step the lr and ρ schedules restarted at ({@code training.on-drift: rewarm}): they see step t as {@code t −
+     * scheduleOffset}. 0 (never restarted) in state of formats 1 to 3.
+     */
+    public long scheduleOffset;
 
     ModelState copy() {
         ModelState c = new ModelState();
@@ -41,6 +51,8 @@ public final class ModelState {
         c.metricsWindow.copyFrom(metricsWindow);
         c.snapshotWindow.copyFrom(snapshotWindow);
         c.fading.copyFrom(fading);
+        c.monitors.copyFrom(monitors);
+        c.scheduleOffset = scheduleOffset;
         return c;
     }
 }

@@ -12,7 +12,7 @@ import java.io.IOException;
  * Explicit serializer of {@link ModelState} (no Kryo, no Java serialization). Each value starts with a format
  * version byte so that a later release reads the savepoints of this one:
  * <pre>
- *   byte   format (3)
+ *   byte   format (4)
  *   string network layout ({@link NetworkLayout} text; "" when unknown)
  *   string settings ({@link ModelSettings} text; "" when unknown)
  *   long   version offset (see ModelState#versionOffset)
@@ -20,17 +20,20 @@ import java.io.IOException;
  *   long   examplesSeen, long lastSnapshotStep, long lastSnapshotTimeMs
  *   metrics window, snapshot window (see MetricsAccumulator#write; format 1 has no sharpness-step count)
  *   fading prequential statistics (see FadingPrequential#write; not in formats 1 and 2)
+ *   long   schedule offset (see ModelState#scheduleOffset), detectors (DriftMonitors#write; not in formats 1 to 3)
  * string := int length in bytes, then UTF-8 (a layout has no 64 KiB limit, unlike writeUTF)
  * </pre>
  * Format 1 (release 0.1.0) has a {@code writeUTF} architecture fingerprint (a configuration hash) and no settings;
  * it is read (version offset 0). Format 2 (written before issue 16) lacks the fading statistics; it is read with
- * them empty (they start again from the next example). Both are written back as format 3.
+ * them empty (they start again from the next example). Format 3 (before the drift alarms) lacks the schedule offset
+ * and the detectors: offset 0, fresh detectors. All are written back as format 4.
  */
 public final class ModelStateSerializer extends TypeSerializerSingleton<ModelState> {
 
     private static final long serialVersionUID = 1L;
     public static final ModelStateSerializer INSTANCE = new ModelStateSerializer();
-    static final byte FORMAT = 3;
+    static final byte FORMAT = 4;
+    static final byte FORMAT_WITHOUT_MONITORS = 3;
     static final byte FORMAT_WITHOUT_FADING = 2;
     static final byte FORMAT_0_1_0 = 1;
     /** A layout of 100k layers is ~10 MiB; anything longer is not a model state. */
@@ -79,6 +82,8 @@ public final class ModelStateSerializer extends TypeSerializerSingleton<ModelSta
         s.metricsWindow.write(out);
         s.snapshotWindow.write(out);
         s.fading.write(out);
+        out.writeLong(s.scheduleOffset);
+        s.monitors.write(out);
     }
 
     @Override
@@ -86,7 +91,7 @@ public final class ModelStateSerializer extends TypeSerializerSingleton<ModelSta
         byte format = in.readByte();
         if (format < FORMAT_0_1_0 || format > FORMAT) {
             throw new IOException("unsupported model state format " + format + " (this release reads "
-                    + FORMAT_0_1_0 + ", " + FORMAT_WITHOUT_FADING + " and " + FORMAT + ")");
+                    + FORMAT_0_1_0 + " to " + FORMAT + ")");
         }
         ModelState s = new ModelState();
         if (format == FORMAT_0_1_0) {
@@ -107,8 +112,12 @@ public final class ModelStateSerializer extends TypeSerializerSingleton<ModelSta
         s.lastSnapshotTimeMs = in.readLong();
         s.metricsWindow.read(in, format != FORMAT_0_1_0);
         s.snapshotWindow.read(in, format != FORMAT_0_1_0);
-        if (format >= FORMAT) {
+        if (format >= FORMAT_WITHOUT_MONITORS) {
             s.fading.read(in);
+        }
+        if (format >= FORMAT) {
+            s.scheduleOffset = in.readLong();
+            s.monitors.read(in);
         }
         return s;
     }

@@ -4,6 +4,8 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.operators.Output;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.gsamflink.operators.drift.Alarm;
+import org.gsamflink.operators.drift.DriftMonitors;
 import org.gsamflink.optimizer.SkipReason;
 import org.gsamflink.optimizer.StepResult;
 import org.slf4j.Logger;
@@ -20,12 +22,14 @@ import java.util.Map;
  *
  * <p>Owns: the operator-wide counters {@code invalidRecords}, {@code skippedSteps}, {@code skippedSteps_<reason>}
  * (one per {@link SkipReason}, registered up front), {@code rollbacks}, {@code snapshotsRefused}, {@code alerts},
- * {@code tooManyModels}, {@code specChangedRecords} and the gauge {@code modelMetricGroups}; the per-model metric groups ({@code model=<id>},
+ * {@code tooManyModels}, {@code specChangedRecords}, {@code driftAlarms}, {@code sharpnessAlarms} and the gauge
+ * {@code modelMetricGroups}; the per-model metric groups ({@code model=<id>},
  * created on a model's first step for the first {@link TrainingOptions#maxModelMetricGroups()} models of a subtask
  * and never released, since Flink cannot remove a registered group): gauges {@code loss}, {@code accuracy} (the
  * newest batch's), {@code fadingAccuracy}, {@code kappa} ({@link FadingPrequential}), {@code surrogateGap}, {@code
  * rho}, {@code lr}, counters {@code steps}, {@code examples}, {@code skippedSteps}, {@code
- * skippedSteps_<reason>} (registered on first use), {@code rollbacks}; the one {@link RateLimitedLog} of the
+ * skippedSteps_<reason>} (registered on first use), {@code rollbacks}, {@code driftAlarms}, {@code
+ * sharpnessAlarms}; the one {@link RateLimitedLog} of the
  * operator (on the operator's logger); building and emitting the {@link TrainingAlert}s ({@link
  * GsamTrainingOperator#ALERTS}), the {@link RejectedRecord}s ({@link GsamTrainingOperator#REJECTED}) and the
  * metrics record of each skipped step (main output).
@@ -51,6 +55,8 @@ final class TrainingEvents {
     private final Counter alerts;
     private final Counter tooManyModels;
     private final Counter specChanged;
+    private final Counter driftAlarms;
+    private final Counter sharpnessAlarms;
 
     /**
      * Registers the operator-wide metrics on {@code group}.
@@ -75,6 +81,8 @@ final class TrainingEvents {
         alerts = group.counter("alerts");
         tooManyModels = group.counter("tooManyModels");
         specChanged = group.counter("specChangedRecords");
+        driftAlarms = group.counter("driftAlarms");
+        sharpnessAlarms = group.counter("sharpnessAlarms");
         group.gauge("modelMetricGroups", modelMetrics::size);
     }
 
@@ -163,6 +171,23 @@ final class TrainingEvents {
         alert(key, step, "non-finite-restored-state", TrainingAlert.RESET, detail, now);
     }
 
+    /**
+     * A detector fired on the model at {@code step} and the operator did {@code action} ({@link DriftReaction#action}
+     * for a drift alarm, {@link TrainingAlert#ALARMED} for a sharpness one): counted, alerted with the figures.
+     */
+    void alarmed(String key, long step, Alarm alarm, String action, long now) {
+        boolean drift = DriftMonitors.DRIFT.equals(alarm.detector());
+        (drift ? driftAlarms : sharpnessAlarms).inc();
+        ModelMetrics mm = metricsFor(key);
+        if (mm != null) {
+            (drift ? mm.driftAlarms : mm.sharpnessAlarms).inc();
+        }
+        String detail = String.format(java.util.Locale.ROOT, "%s statistic %.6g crossed its threshold %.6g at step %d",
+                alarm.detector(), alarm.statistic(), alarm.threshold(), step);
+        emit(new TrainingAlert(key, step, alarm.detector(), action, detail, now)
+                .withFigures(alarm.statistic(), alarm.threshold()));
+    }
+
     /** Models of this subtask with a Flink metric group. */
     int modelMetricGroups() {
         return modelMetrics.size();
@@ -193,10 +218,14 @@ final class TrainingEvents {
     }
 
     private void alert(String key, long step, String reason, String action, String detail, long now) {
+        emit(new TrainingAlert(key, step, reason, action, detail, now));
+    }
+
+    /** Counts, emits and logs (rate-limited, per action and reason) a complete alert. */
+    private void emit(TrainingAlert a) {
         alerts.inc();
-        output.collect(GsamTrainingOperator.ALERTS,
-                new StreamRecord<>(new TrainingAlert(key, step, reason, action, detail, now)));
-        warnings.warn(action + ":" + reason, "Model {}: {} ({}): {}", key, action, reason, detail);
+        output.collect(GsamTrainingOperator.ALERTS, new StreamRecord<>(a));
+        warnings.warn(a.action + ":" + a.reason, "Model {}: {} ({}): {}", a.modelId, a.action, a.reason, a.detail);
     }
 
     /** The key's metric group, created for the first {@link #maxModelMetricGroups} models; else null. */
@@ -222,6 +251,8 @@ final class TrainingEvents {
         final Counter examples;
         final Counter skippedSteps;
         final Counter rollbacks;
+        final Counter driftAlarms;
+        final Counter sharpnessAlarms;
         private final MetricGroup group;
         private final Map<SkipReason, Counter> skippedByReason = new EnumMap<>(SkipReason.class);
 
@@ -238,6 +269,8 @@ final class TrainingEvents {
             examples = group.counter("examples");
             skippedSteps = group.counter("skippedSteps");
             rollbacks = group.counter("rollbacks");
+            driftAlarms = group.counter("driftAlarms");
+            sharpnessAlarms = group.counter("sharpnessAlarms");
         }
 
         /** Counts a skipped step; the counter of its reason is registered on first use (a fixed set of six). */

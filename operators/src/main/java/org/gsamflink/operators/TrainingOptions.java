@@ -30,6 +30,7 @@ public final class TrainingOptions implements Serializable {
     private final WarmStart warmStart;
     private final String snapshotStoreRoot;
     private final DevicePlacement devicePlacement;
+    private final DriftReaction onDrift;
 
     private TrainingOptions(Builder b) {
         this.metricsEverySteps = b.metricsEverySteps;
@@ -43,6 +44,7 @@ public final class TrainingOptions implements Serializable {
         this.warmStart = b.warmStart;
         this.snapshotStoreRoot = b.snapshotStoreRoot;
         this.devicePlacement = b.devicePlacement;
+        this.onDrift = b.onDrift;
     }
 
     public static Builder builder() {
@@ -123,6 +125,11 @@ public final class TrainingOptions implements Serializable {
         return devicePlacement;
     }
 
+    /** What a model's drift alarm does besides alerting (default {@link DriftReaction#NONE}). */
+    public DriftReaction onDrift() {
+        return onDrift;
+    }
+
     public static final class Builder {
         private int metricsEverySteps = DEFAULT_METRICS_EVERY_STEPS;
         private long snapshotEverySteps = DEFAULT_SNAPSHOT_EVERY_STEPS;
@@ -135,6 +142,7 @@ public final class TrainingOptions implements Serializable {
         private WarmStart warmStart;
         private String snapshotStoreRoot;
         private DevicePlacement devicePlacement = DevicePlacement.AUTO;
+        private DriftReaction onDrift = DriftReaction.NONE;
 
         private Builder() {}
 
@@ -234,6 +242,12 @@ public final class TrainingOptions implements Serializable {
         /** Device binding of the training subtasks on multi-GPU TaskManagers. */
         public Builder devicePlacement(DevicePlacement placement) {
             this.devicePlacement = java.util.Objects.requireNonNull(placement, "devicePlacement");
+            return this;
+        }
+
+        /** The reaction to a model's drift alarm ({@code training.on-drift}). */
+        public Builder onDrift(DriftReaction reaction) {
+            this.onDrift = java.util.Objects.requireNonNull(reaction, "onDrift");
             return this;
         }
 

@@ -8,6 +8,7 @@ import org.apache.flink.api.common.typeutils.TypeSerializerSnapshotSerialization
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.testutils.DeeplyEqualsChecker;
+import org.gsamflink.operators.drift.DriftMonitors;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -68,6 +69,10 @@ class ModelStateSerializerTest extends SerializerTestBase<ModelState> {
         fill(full.metricsWindow, 1);
         fill(full.snapshotWindow, 2);
         full.fading.add(0.999, new int[] {0, 1, 2, 9, 2}, new int[] {0, 2, 2, 9, 1});
+        full.scheduleOffset = 77;
+        for (int i = 0; i < 40; i++) {
+            full.monitors.add(new int[] {0, 1, i % 3}, new int[] {0, 0, 1}, 0.01 * i, i % 7 == 0 ? Double.NaN : 0.9);
+        }
 
         ModelState oddValues = new ModelState();
         oddValues.architectureFingerprint = "modèle-π\n".repeat(10_000);   // beyond writeUTF's 64 KiB
@@ -110,7 +115,19 @@ class ModelStateSerializerTest extends SerializerTestBase<ModelState> {
                 && a.lastSnapshotTimeMs == b.lastSnapshotTimeMs
                 && sameWindow(a.metricsWindow, b.metricsWindow)
                 && sameWindow(a.snapshotWindow, b.snapshotWindow)
-                && sameFading(a.fading, b.fading);
+                && sameFading(a.fading, b.fading)
+                && a.scheduleOffset == b.scheduleOffset
+                && Arrays.equals(bytesOf(a.monitors), bytesOf(b.monitors));
+    }
+
+    static byte[] bytesOf(DriftMonitors m) {
+        try {
+            DataOutputSerializer out = new DataOutputSerializer(128);
+            m.write(out);
+            return out.getCopyOfBuffer();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Bit for bit: Double.compare and Arrays.equals tell -0.0 from 0.0 (and every NaN is written as the one NaN). */
@@ -160,12 +177,12 @@ class ModelStateSerializerTest extends SerializerTestBase<ModelState> {
         DataOutputSerializer out = new DataOutputSerializer(64);
         ModelStateSerializer.INSTANCE.serialize(getTestData()[3], out);
         byte[] bytes = out.getCopyOfBuffer();
-        bytes[0] = 4;
+        bytes[0] = 5;
 
         assertThatThrownBy(() -> ModelStateSerializer.INSTANCE.deserialize(new DataInputDeserializer(bytes)))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("unsupported model state format 4")
-                .hasMessageContaining("reads 1, 2 and 3");
+                .hasMessageContaining("unsupported model state format 5")
+                .hasMessageContaining("reads 1 to 4");
         assertThatThrownBy(() -> ModelStateSerializer.INSTANCE.deserialize(new ModelState(),
                 new DataInputDeserializer(bytes)))
                 .isInstanceOf(IOException.class)
@@ -189,7 +206,14 @@ class ModelStateSerializerTest extends SerializerTestBase<ModelState> {
         full.metricsWindow.sharpnessSteps = full.metricsWindow.steps;
         full.snapshotWindow.sharpnessSteps = full.snapshotWindow.steps;
         full.fading.copyFrom(new FadingPrequential());
+        withoutMonitors(full);
         assertThat(sameState(read, full)).isTrue();
+    }
+
+    /** What formats 1 to 3 read as: no schedule restart, fresh detectors. */
+    private static void withoutMonitors(ModelState s) {
+        s.scheduleOffset = 0;
+        s.monitors.copyFrom(new DriftMonitors());
     }
 
     /** The part every format has alike: the optimizer state's length and bytes, then the three counters. */
@@ -226,17 +250,49 @@ class ModelStateSerializerTest extends SerializerTestBase<ModelState> {
         assertThat(read.fading.isEmpty()).isTrue();
         assertThat(read.fading.accuracy()).isNaN();
         full.fading.copyFrom(new FadingPrequential());
+        withoutMonitors(full);
         assertThat(sameState(read, full)).isTrue();
 
-        // Written back as format 3: the same fields, then the (empty) fading statistics.
+        // Written back as format 4: the same fields, then the (empty) fading statistics, offset 0, fresh detectors.
         DataOutputSerializer again = new DataOutputSerializer(2048);
         ModelStateSerializer.INSTANCE.serialize(read, again);
-        byte[] format3 = again.getCopyOfBuffer();
-        assertThat(format3[0]).isEqualTo((byte) 3);
-        assertThat(Arrays.copyOfRange(format3, 1, format2.length)).isEqualTo(Arrays.copyOfRange(format2, 1,
+        byte[] format4 = again.getCopyOfBuffer();
+        assertThat(format4[0]).isEqualTo((byte) 4);
+        assertThat(Arrays.copyOfRange(format4, 1, format2.length)).isEqualTo(Arrays.copyOfRange(format2, 1,
                 format2.length));
-        assertThat(Arrays.copyOfRange(format3, format2.length, format3.length))
-                .isEqualTo(FadingPrequentialTest.bytesOf(new FadingPrequential()));
+        DataOutputSerializer tail = new DataOutputSerializer(256);
+        tail.write(FadingPrequentialTest.bytesOf(new FadingPrequential()));
+        tail.writeLong(0);
+        tail.write(bytesOf(new DriftMonitors()));
+        assertThat(Arrays.copyOfRange(format4, format2.length, format4.length)).isEqualTo(tail.getCopyOfBuffer());
+    }
+
+    @Test
+    void formatThreeIsReadWithFreshDetectorsAndNoScheduleRestart() throws IOException {
+        ModelState full = getTestData()[3];
+        DataOutputSerializer out = new DataOutputSerializer(2048);
+        ModelStateSerializer.INSTANCE.serialize(full, out);
+        byte[] format4 = out.getCopyOfBuffer();
+        // Format 3 is format 4 without its last field pair (the offset and the detectors).
+        byte[] format3 = Arrays.copyOf(format4, format4.length - 8 - bytesOf(full.monitors).length);
+        format3[0] = 3;
+
+        ModelState read = ModelStateSerializer.INSTANCE.deserialize(new DataInputDeserializer(format3));
+        withoutMonitors(full);
+        assertThat(sameState(read, full)).isTrue();
+    }
+
+    @Test
+    void theWholeStateRoundTripsBitForBit() throws IOException {
+        for (ModelState s : getTestData()) {
+            DataOutputSerializer out = new DataOutputSerializer(2048);
+            ModelStateSerializer.INSTANCE.serialize(s, out);
+            ModelState read = ModelStateSerializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+            DataOutputSerializer again = new DataOutputSerializer(2048);
+            ModelStateSerializer.INSTANCE.serialize(read, again);
+            assertThat(again.getCopyOfBuffer()).isEqualTo(out.getCopyOfBuffer());
+            assertThat(read.scheduleOffset).isEqualTo(s.scheduleOffset);
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.gsamflink.optimizer;
 
+import org.gsamflink.optimizer.schedule.RestartedSchedule;
 import org.gsamflink.optimizer.schedule.RhoScheduler;
 import org.gsamflink.optimizer.schedule.Scheduler;
 
@@ -97,6 +98,18 @@ public final class GsamConfig {
         b.lossSpikeGuard = lossSpikeGuard;
         b.sharpnessEvery = sharpnessEvery;
         return b;
+    }
+
+    /**
+     * This configuration with its lr and ρ schedules restarted at step {@code at} ({@link RestartedSchedule}): a
+     * {@link Gsam} built with it at step {@code at} warms up again. Without an lr scheduler the network's updater
+     * rate is not restarted (DL4J's own schedules follow its iteration count).
+     */
+    public GsamConfig withSchedulesRestartedAt(long at) {
+        Builder b = toBuilder();
+        b.rhoScheduler = RestartedSchedule.of(rhoScheduler, at);
+        b.lrScheduler = lrScheduler == null ? null : RestartedSchedule.of(lrScheduler, at);
+        return b.build();
     }
 
     public double alpha() {

@@ -100,6 +100,7 @@ public final class GsamJob {
                 .maxModels(c.get(JobOptions.MAX_MODELS))
                 .maxModelMetricGroups(c.get(JobOptions.MAX_MODEL_METRIC_GROUPS))
                 .fadingFactor(c.get(JobOptions.FADING_FACTOR))
+                .onDrift(c.get(JobOptions.ON_DRIFT))
                 .devicePlacement(org.gsamflink.operators.DevicePlacement.parse(c.get(JobOptions.DEVICES)))
                 .build();
     }

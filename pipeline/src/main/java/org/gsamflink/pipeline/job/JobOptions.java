@@ -184,6 +184,11 @@ public final class JobOptions {
             .withDescription("Fading factor α in (0, 1] of the metrics' fading prequential accuracy and kappa "
                     + "(Gama et al. 2013; MOA's default 0.999: an example's weight halves after ~693 newer ones); "
                     + "1 = the cumulative accuracy.");
+    public static final ConfigOption<org.gsamflink.operators.DriftReaction> ON_DRIFT =
+            ConfigOptions.key("training.on-drift").enumType(org.gsamflink.operators.DriftReaction.class)
+            .defaultValue(org.gsamflink.operators.DriftReaction.NONE)
+            .withDescription("What a model's drift alarm (Page-Hinkley on its prequential error) does besides the "
+                    + "alert: none | rewarm (restart the lr and ρ schedules' warm-up) | reset (zero the updater state).");
     public static final ConfigOption<String> DEVICES = ConfigOptions.key("training.devices")
             .stringType().defaultValue("auto")
             .withDescription("ND4J device per training subtask: auto (subtask index mod device count), none, or a "

@@ -172,6 +172,11 @@ public final class KafkaCodecs {
         o.put("reason", a.reason);
         o.put("action", a.action);
         o.put("detail", a.detail);
+        // Only a detector's alarm has figures; the other alerts keep their old shape.
+        if (!Double.isNaN(a.statistic)) {
+            o.put("statistic", a.statistic);
+            o.put("threshold", a.threshold);
+        }
         o.put("timestamp_ms", a.timestampMs);
         return o.toString();
     }

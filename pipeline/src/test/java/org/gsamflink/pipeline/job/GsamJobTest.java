@@ -100,6 +100,11 @@ class GsamJobTest {
         assertThat(options.maxModelMetricGroups()).isEqualTo(1_000);
         assertThat(options.fadingFactor()).isEqualTo(0.999);
         assertThat(GsamJob.trainingOptions(config("training.fading-factor", "1")).fadingFactor()).isEqualTo(1.0);
+        assertThat(options.onDrift()).isEqualTo(org.gsamflink.operators.DriftReaction.NONE);
+        assertThat(GsamJob.trainingOptions(config("training.on-drift", "rewarm")).onDrift())
+                .isEqualTo(org.gsamflink.operators.DriftReaction.REWARM);
+        assertThat(GsamJob.trainingOptions(config("training.on-drift", "RESET")).onDrift())
+                .isEqualTo(org.gsamflink.operators.DriftReaction.RESET);
 
         var capped = GsamJob.trainingOptions(config("training.max-models", "12", "training.max-model-metric-groups", "0"));
         assertThat(capped.maxModels()).isEqualTo(12);
@@ -168,6 +173,15 @@ class GsamJobTest {
         assertThat(a.get("action").asText()).isEqualTo("rolled-back");
         assertThat(a.get("detail").asText()).isEqualTo("rolled back to step 5");
         assertThat(a.get("timestamp_ms").asLong()).isEqualTo(123L);
+        assertThat(a.has("statistic")).as("not a detector's alarm").isFalse();
+
+        var alarm = new org.gsamflink.operators.TrainingAlert("m", 9, "drift", "rewarmed", "error rate rose", 5L)
+                .withFigures(51.25, 50.0);
+        var d = KafkaCodecs.JSON.readTree(KafkaCodecs.toJson(alarm));
+        assertThat(d.get("reason").asText()).isEqualTo("drift");
+        assertThat(d.get("action").asText()).isEqualTo("rewarmed");
+        assertThat(d.get("statistic").asDouble()).isEqualTo(51.25);
+        assertThat(d.get("threshold").asDouble()).isEqualTo(50.0);
     }
 
     // ---- input bounds and dead letters

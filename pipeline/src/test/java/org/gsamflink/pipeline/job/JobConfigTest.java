@@ -269,6 +269,7 @@ class JobConfigTest {
         "format.type|xml|format.type|xml",
         "sink.delivery|twice|sink.delivery|twice",
         "gsam.perturbation|sideways|gsam.perturbation|sideways",
+        "training.on-drift|restart|training.on-drift|restart",
         // impossible values
         "gsam.lr-schedule|cosine:max=0.01,min=0.1,T=100|gsam.lr-schedule|minValue",
         "gsam.lr-schedule|cosine:max=0.05|gsam.lr-schedule|totalSteps",
