@@ -79,6 +79,10 @@ class LabelNoiseTest {
                 .hasMessageContaining("label noise must be in [0, 1], got 1.5");
         assertThatThrownBy(() -> LabelNoise.corrupt(clean, Double.NaN, 1))
                 .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> clean.withLabels(new int[3])).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("3 labels for 10 examples");
+        assertThatThrownBy(() -> clean.withLabels(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 10}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("label 10 of example 9");
     }
 
     @Test
