@@ -57,6 +57,9 @@ public final class ExperimentMain {
         DEFAULTS.put("sweep-passes", "1");
         DEFAULTS.put("validation", "10000");
         DEFAULTS.put("limit", "0");
+        DEFAULTS.put("test-limit", "-1");
+        DEFAULTS.put("label-noise", "0");
+        DEFAULTS.put("eval-passes", "");
         DEFAULTS.put("lr", "0.05");
         DEFAULTS.put("lr-min", "0.0005");
         DEFAULTS.put("batch", "128");
@@ -73,10 +76,14 @@ public final class ExperimentMain {
         DEFAULTS.put("work", "benchmarks/target/experiment");
         DEFAULTS.put("out", "benchmarks/results/experiment.md");
         DEFAULTS.put("png", "benchmarks/results/experiment.png");
+        DEFAULTS.put("command", "benchmarks/run-experiment.sh");
     }
 
     private static final String USAGE = "usage: benchmarks/run-experiment.sh [--option value ...]; options and "
-            + "defaults: " + DEFAULTS + "\n--skip-sweep uses --sam-rho, --asam-rho and --gsam-alpha as given";
+            + "defaults: " + DEFAULTS + "\n--skip-sweep uses --sam-rho, --asam-rho and --gsam-alpha as given;"
+            + " --test-limit -1: with --limit, max(1000, limit / 6) test images, 0: all; --label-noise P: symmetric"
+            + " noise on the training and validation labels (never the test set); --eval-passes 5,10: also the"
+            + " held-out accuracy of the models stored after those passes (final runs)";
 
     /** One optimizer setting: its name and the job keys that select it. */
     record Variant(String name, String setting, Map<String, String> keys) {
@@ -109,7 +116,8 @@ public final class ExperimentMain {
 
     /** What one run measured. */
     record RunResult(Variant variant, long seed, long steps, double prequential, double prequentialLastPass,
-                     double heldOut, double meanGap, double seconds, List<MetricPoint> points) {}
+                     double heldOut, double meanGap, double seconds, List<MetricPoint> points,
+                     double[] heldOutAtPasses) {}
 
     private final Map<String, String> opts;
     private final StringBuilder report = new StringBuilder();
@@ -131,14 +139,19 @@ public final class ExperimentMain {
         LabeledData train = IdxReader.readDirectory(data, IdxReader.Split.TRAIN);
         LabeledData test = IdxReader.readDirectory(data, IdxReader.Split.TEST, train.numClasses());
         int limit = Integer.parseInt(opts.get("limit"));
-        if (limit > 0) {   // a quick smoke run: the first examples of each split
+        int testLimit = Integer.parseInt(opts.get("test-limit"));
+        if (limit > 0) {   // the first examples of the training split (and by default a smaller test set)
             train = train.limit(limit);
-            test = test.limit(Math.max(1000, limit / 6));
         }
+        if (testLimit > 0 || (testLimit < 0 && limit > 0)) {
+            test = test.limit(testLimit > 0 ? testLimit : Math.max(1000, limit / 6));
+        }
+        double noise = Double.parseDouble(opts.get("label-noise"));
         List<Long> seeds = Arrays.stream(opts.get("seeds").split(",")).map(String::strip).map(Long::parseLong)
                 .toList();
         int passes = Integer.parseInt(opts.get("passes"));
-        line("## SGD vs SAM vs ASAM vs GSAM on Fashion-MNIST, streamed through Kafka by the training job");
+        line("## SGD vs SAM vs ASAM vs GSAM on Fashion-MNIST, streamed through Kafka by the training job"
+                + (noise > 0 ? String.format(Locale.ROOT, ", %.0f %% symmetric label noise", 100 * noise) : ""));
         line("");
         line("Machine: " + Machine.describe() + ".");
         line("");
@@ -148,6 +161,14 @@ public final class ExperimentMain {
                         + " the run, float32. Per seed: the same initial weights and data order for every optimizer.",
                 batch, opts.get("architecture"), opts.get("lr"), opts.get("lr-min")));
         line("");
+        if (noise > 0) {
+            line(String.format(Locale.ROOT, "Label noise: with probability %s each training label is replaced by a"
+                    + " class drawn uniformly from the 9 other classes (a fixed draw per data seed; `LabelNoise`)."
+                    + " The validation split is cut from these noisy training examples and keeps its noisy labels"
+                    + " (a user only has noisy labels), so ρ and α are chosen on noisy validation accuracy. The"
+                    + " prequential accuracies are on the noisy stream; the test set is clean.", noise));
+            line("");
+        }
 
         double samRho = Double.parseDouble(opts.get("sam-rho"));
         double asamRho = Double.parseDouble(opts.get("asam-rho"));
@@ -155,14 +176,16 @@ public final class ExperimentMain {
         if (!Boolean.parseBoolean(opts.get("skip-sweep"))) {
             int validation = Math.min(Integer.parseInt(opts.get("validation")), train.size() / 5);
             int[] order = permutation(train.size(), seeds.get(0));
-            LabeledData sweepTrain = train.select(order, 0, train.size() - validation);
-            LabeledData sweepValidation = train.select(order, train.size() - validation, train.size());
+            LabeledData noisy = noisy(train, noise, seeds.get(0));
+            LabeledData sweepTrain = noisy.select(order, 0, train.size() - validation);
+            LabeledData sweepValidation = noisy.select(order, train.size() - validation, train.size());
             int sweepPasses = Integer.parseInt(opts.get("sweep-passes"));
             line(String.format(Locale.ROOT, "### Choosing ρ and α on a validation split (seed %d, %d training /"
                             + " %d validation images from the training set, %d pass%s)", seeds.get(0),
                     sweepTrain.size(), sweepValidation.size(), sweepPasses, sweepPasses == 1 ? "" : "es"));
             line("");
-            line("| optimizer | setting | validation accuracy | prequential accuracy | mean surrogate gap |");
+            line("| optimizer | setting | validation accuracy" + (noise > 0 ? " (noisy labels)" : "")
+                    + " | prequential accuracy | mean surrogate gap |");
             line("|---|---|---:|---:|---:|");
             samRho = sweep(doubles("sam-rhos"), Variant::sam, sweepTrain, sweepValidation, seeds.get(0), sweepPasses);
             asamRho = sweep(doubles("asam-rhos"), Variant::asam, sweepTrain, sweepValidation, seeds.get(0),
@@ -197,7 +220,8 @@ public final class ExperimentMain {
         Map<String, List<RunResult>> results = new LinkedHashMap<>();
         variants.forEach(v -> results.put(v.name(), new ArrayList<>()));
         for (long seed : seeds) {
-            LabeledData ordered = train.select(permutation(train.size(), seed), 0, train.size());
+            LabeledData ordered = noisy(train, noise, seed).select(permutation(train.size(), seed), 0,
+                    train.size());
             for (Variant v : variants) {
                 results.get(v.name()).add(runOne(v, seed, ordered, test, passes, "final"));
             }
@@ -206,14 +230,26 @@ public final class ExperimentMain {
                 + " accuracy on the %,d test images (mean ± std over seeds)", seeds.size(), opts.get("seeds"),
                 passes, train.size(), test.size()));
         line("");
-        line("| optimizer | setting | prequential accuracy (stream) | prequential accuracy (last pass) | held-out test"
-                + " accuracy | mean surrogate gap | s per run |");
-        line("|---|---|---:|---:|---:|---:|---:|");
+        int[] evalPasses = evalPasses();
+        String stream = noise > 0 ? "noisy stream" : "stream";
+        StringBuilder head = new StringBuilder("| optimizer | setting | prequential accuracy (" + stream
+                + ") | prequential accuracy (" + stream + ", last pass) | held-out test accuracy"
+                + (noise > 0 ? " (clean)" : "") + " |");
+        for (int p : evalPasses) {
+            head.append(" held-out after pass ").append(p).append(" |");
+        }
+        line(head + " mean surrogate gap | s per run |");
+        line("|---|---|---:|---:|---:|" + "---:|".repeat(evalPasses.length) + "---:|---:|");
         for (Variant v : variants) {
             List<RunResult> rs = results.get(v.name());
-            line(String.format(Locale.ROOT, "| %s | %s | %s | %s | **%s** | %s | %.0f |", v.name(), v.setting(),
-                    pm(rs, RunResult::prequential, 4), pm(rs, RunResult::prequentialLastPass, 4),
-                    pm(rs, RunResult::heldOut, 4), pm(rs, RunResult::meanGap, 4),
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %s | %s | %s | %s | **%s** |",
+                    v.name(), v.setting(), pm(rs, RunResult::prequential, 4),
+                    pm(rs, RunResult::prequentialLastPass, 4), pm(rs, RunResult::heldOut, 4)));
+            for (int i = 0; i < evalPasses.length; i++) {
+                final int k = i;
+                row.append(' ').append(pm(rs, r -> r.heldOutAtPasses()[k], 4)).append(" |");
+            }
+            line(row + String.format(Locale.ROOT, " %s | %.0f |", pm(rs, RunResult::meanGap, 4),
                     rs.stream().mapToDouble(RunResult::seconds).average().orElse(Double.NaN)));
         }
         line("");
@@ -236,7 +272,8 @@ public final class ExperimentMain {
 
         Path png = Path.of(opts.get("png"));
         TrainingChart.Builder chart = TrainingChart.builder().title(String.format(Locale.ROOT,
-                "Fashion-MNIST through Kafka, seed %d: %s", seeds.get(0), opts.get("architecture")));
+                "Fashion-MNIST through Kafka, seed %d: %s%s", seeds.get(0), opts.get("architecture"),
+                noise > 0 ? String.format(Locale.ROOT, ", %.0f %% label noise", 100 * noise) : ""));
         for (Variant v : variants) {
             chart.run(v.name() + " (" + v.setting().replace(" (rho = 0: the base step, bit for bit)", "") + ")",
                     smooth(results.get(v.name()).get(0).points(), 20));
@@ -244,7 +281,7 @@ public final class ExperimentMain {
         chart.build().writePng(png);
         line("Plot (seed " + seeds.get(0) + ", moving average over 20 metric records = 100 steps): `" + png + "`.");
         line("");
-        line(String.format(Locale.ROOT, "Reproduce: `benchmarks/run-experiment.sh` (%.0f min on this machine).",
+        line(String.format(Locale.ROOT, "Reproduce: `%s` (%.0f min on this machine).", opts.get("command"),
                 (System.nanoTime() - t0) / 60e9));
         System.out.println(report);
         BenchOptions.writeReport(opts.get("out"), report);
@@ -277,16 +314,21 @@ public final class ExperimentMain {
         log(String.format(Locale.ROOT, "%s %s (%s), seed %d: %d examples x %d pass(es) ...", phase, v.name(),
                 v.setting(), seed, train.size(), passes));
         long t0 = System.nanoTime();
-        RunReport.Result r = stream(dir, v, seed, steps, train, heldOut, passes);
+        RunReport.Result r = stream(dir, v, seed, steps, train, heldOut, passes, "final".equals(phase));
         double seconds = (System.nanoTime() - t0) / 1e9;
         List<MetricPoint> points = readPoints(r.metrics());
         MetricsHistory lastPass = new MetricsHistory();
         long lastPassFrom = steps - steps / passes;
         points.stream().filter(p -> p.step() > lastPassFrom).forEach(lastPass::add);
+        double[] atPasses = "final".equals(phase) ? PassEvaluation.accuracies(r.store(), ExperimentJob.MODEL_ID,
+                steps / passes, evalPasses(), heldOut) : new double[0];
         RunResult result = new RunResult(v, seed, r.steps(), r.prequentialAccuracy(), lastPass.accuracy(),
-                r.heldOutAccuracy(), MetricsHistory.mean(points, MetricPoint::surrogateGap), seconds, points);
-        log(String.format(Locale.ROOT, "  -> %d steps, prequential %.4f, held-out %.4f, gap %.4f, %.0f s",
-                r.steps(), result.prequential(), result.heldOut(), result.meanGap(), seconds));
+                r.heldOutAccuracy(), MetricsHistory.mean(points, MetricPoint::surrogateGap), seconds, points,
+                atPasses);
+        log(String.format(Locale.ROOT, "  -> %d steps, prequential %.4f, held-out %.4f%s, gap %.4f, %.0f s",
+                r.steps(), result.prequential(), result.heldOut(), atPasses.length == 0 ? ""
+                        : " (after passes " + Arrays.toString(evalPasses()) + ": " + Arrays.toString(atPasses) + ")",
+                result.meanGap(), seconds));
         if (r.steps() != steps) {
             throw new IllegalStateException(name + ": trained " + r.steps() + " steps, expected " + steps
                     + " (stop reason: " + r.reason() + ")");
@@ -300,10 +342,15 @@ public final class ExperimentMain {
 
     /** One run through Kafka and the job (as the streaming demo runs it), and its report in {@code dir}. */
     private RunReport.Result stream(Path dir, Variant v, long seed, long steps, LabeledData train,
-                                    LabeledData heldOut, int passes) throws Exception {
+                                    LabeledData heldOut, int passes, boolean keepPasses) throws Exception {
         RunFolder folder = RunFolder.prepare(dir);
+        Map<String, String> keys = new LinkedHashMap<>(v.keys());
+        int every = PassEvaluation.gcd(evalPasses());
+        if (every > 0 && keepPasses) {   // store the models after those passes
+            keys.put("training.snapshot-every-steps", String.valueOf(every * (steps / passes)));
+        }
         ExperimentJob job = new ExperimentJob(folder, opts.get("architecture"), opts.get("lr"), opts.get("lr-min"),
-                batch, seed, steps, v.keys());
+                batch, seed, steps, keys);
         StreamingRun.Outcome o = StreamingRun.builder().folder(folder).data("Fashion-MNIST", train)
                 .topics(ExperimentJob.TOPICS).jobConfig(job).modelId(ExperimentJob.MODEL_ID).passes(passes)
                 .batchSize(batch).webUiPort(-1).output(new PrintWriter(new StringWriter()), false).build().run();
@@ -347,6 +394,26 @@ public final class ExperimentMain {
             int t = p[i];
             p[i] = p[j];
             p[j] = t;
+        }
+        return p;
+    }
+
+    /** {@code train} with symmetric label noise drawn for data seed {@code seed} ({@code train} itself at 0). */
+    private static LabeledData noisy(LabeledData train, double rate, long seed) {
+        LabelNoise.Corrupted c = LabelNoise.corrupt(train, rate, seed);
+        if (rate > 0) {
+            log(String.format(Locale.ROOT, "label noise %s, seed %d: %d of %d labels changed (%.4f)", rate, seed,
+                    c.changed(), train.size(), c.changedFraction()));
+        }
+        return c.data();
+    }
+
+    private int[] evalPasses() {
+        String s = opts.get("eval-passes").strip();
+        int[] p = s.isEmpty() ? new int[0] : Arrays.stream(s.split(",")).map(String::strip)
+                .mapToInt(Integer::parseInt).toArray();
+        if (Arrays.stream(p).anyMatch(x -> x < 1 || x > Integer.parseInt(opts.get("passes")))) {
+            throw new IllegalArgumentException("--eval-passes: each must be in [1, --passes], got " + s);
         }
         return p;
     }

@@ -16,7 +16,8 @@ class ExperimentMainTest {
     }
 
     private static ExperimentMain.RunResult result(double heldOut) {
-        return new ExperimentMain.RunResult(ExperimentMain.Variant.sgd(), 1, 10, 0.5, 0.5, heldOut, 0, 1, List.of());
+        return new ExperimentMain.RunResult(ExperimentMain.Variant.sgd(), 1, 10, 0.5, 0.5, heldOut, 0, 1, List.of(),
+                new double[0]);
     }
 
     @Test

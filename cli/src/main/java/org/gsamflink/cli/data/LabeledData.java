@@ -168,6 +168,20 @@ public final class LabeledData {
         return new DataSet(xs, ys);
     }
 
+    /**
+     * The same examples with other labels (e.g. corrupted ones); the features are shared, not copied (both are
+     * immutable). Takes ownership of {@code newLabels}.
+     *
+     * @throws IllegalArgumentException if {@code newLabels} has another length or a label is out of range
+     */
+    public LabeledData withLabels(int[] newLabels) {
+        if (newLabels.length != labels.length) {
+            throw new IllegalArgumentException(source + ": " + newLabels.length + " labels for " + labels.length
+                    + " examples");
+        }
+        return new LabeledData(source, features, newLabels, numFeatures, numClasses, imageShape);
+    }
+
     /** The labels of {@code order[from] … order[to − 1]} (identity order if {@code order} is null). */
     public int[] labels(int[] order, int from, int to) {
         int[] out = new int[to - from];

@@ -78,6 +78,15 @@ public final class RunReport {
         return new Builder();
     }
 
+    /** The accuracy on {@code data} of version {@code version} of {@code modelId} in {@code models}. */
+    public static Accuracy evaluate(ModelStore models, String modelId, long version, LabeledData data)
+            throws IOException {
+        ModelVersion v = models.read(modelId, version);
+        MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(v.modelBytes()),
+                false);
+        return OfflineTrainer.evaluate(net, data, EVALUATION_BATCH);
+    }
+
     /**
      * Evaluates the newest stored version, draws the chart (when there are metrics) and writes the summary.
      *
@@ -92,10 +101,7 @@ public final class RunReport {
         double heldOutAccuracy = Double.NaN;
         long heldOutExamples = 0;
         if (latest.isPresent()) {
-            ModelVersion v = models.read(modelId, latest.getAsLong());
-            MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(v.modelBytes()),
-                    false);
-            Accuracy a = OfflineTrainer.evaluate(net, heldOut, EVALUATION_BATCH);
+            Accuracy a = evaluate(models, modelId, latest.getAsLong(), heldOut);
             heldOutAccuracy = a.value();
             heldOutExamples = a.total();
         }
