@@ -17,10 +17,9 @@ import java.nio.file.Path;
  * stream's newest examples are what the final model should know, and for a drifting stream only they show the
  * concept it ended on.
  *
- * @param source  how summaries name the data
- * @param tabular whether it is a CSV table (the demo then standardizes its features: columns on their own scales)
+ * @param source how summaries name the data
  */
-public record DemoData(String source, LabeledData train, LabeledData test, boolean tabular) {
+public record DemoData(String source, LabeledData train, LabeledData test) {
 
     public static final int HELD_OUT_PERCENT = 20;
 
@@ -47,7 +46,7 @@ public record DemoData(String source, LabeledData train, LabeledData test, boole
                     && IdxReader.findFiles(dir, IdxReader.Split.TEST).isPresent()) {
                 LabeledData train = IdxReader.readDirectory(dir, IdxReader.Split.TRAIN);
                 LabeledData test = IdxReader.readDirectory(dir, IdxReader.Split.TEST, train.numClasses());
-                return new DemoData("Fashion-MNIST", train, test, false);
+                return new DemoData("Fashion-MNIST", train, test);
             }
             if (data != null) {
                 throw new InvalidInputException("--data " + data + ": neither a CSV file nor a directory of "
@@ -58,7 +57,7 @@ public record DemoData(String source, LabeledData train, LabeledData test, boole
             out.println("Using a generated data set of 28x28 images in 10 classes instead.");
         }
         return new DemoData("generated images", GeneratedImages.generate(60_000, 1),
-                GeneratedImages.generate(10_000, 2), false);
+                GeneratedImages.generate(10_000, 2));
     }
 
     /** A CSV file (a header line is recognised and skipped), its last {@value #HELD_OUT_PERCENT} % held out. */
@@ -81,7 +80,7 @@ public record DemoData(String source, LabeledData train, LabeledData test, boole
             order[i] = i;
         }
         return new DemoData(file.getFileName().toString(), all.select(order, 0, n - held),
-                all.select(order, n - held, n), true);
+                all.select(order, n - held, n));
     }
 
     /**

@@ -49,7 +49,6 @@ public final class DemoJobPreset implements StreamingRun.JobConfigFactory {
     private final String modelId;
     private final int batchSize;
     private final String architecture;
-    private final boolean standardize;
     private final List<String> overrides;
 
     private DemoJobPreset(Builder b) {
@@ -58,7 +57,6 @@ public final class DemoJobPreset implements StreamingRun.JobConfigFactory {
         this.modelId = b.modelId;
         this.batchSize = b.batchSize;
         this.architecture = architectureFor(b.features, b.classes);
-        this.standardize = b.standardize;
         this.overrides = List.copyOf(b.overrides);
     }
 
@@ -111,9 +109,6 @@ public final class DemoJobPreset implements StreamingRun.JobConfigFactory {
         c.put("model.learning-rate", "0.05");
         c.put("model.momentum", "0.9");
         c.put("model.label-smoothing", "0.1");
-        if (standardize) {
-            c.put("model.standardize", "true");
-        }
         c.put("gsam.alpha", "0.1");
         if (plannedSteps > 1) {
             c.put("gsam.lr-schedule", "cosine:max=0.05,min=0.005,T=" + plannedSteps + ",warmup=0");
@@ -150,7 +145,6 @@ public final class DemoJobPreset implements StreamingRun.JobConfigFactory {
         private int batchSize = DEFAULT_BATCH_SIZE;
         private int features = DEFAULT_FEATURES;
         private int classes = DEFAULT_CLASSES;
-        private boolean standardize;
         private final List<String> overrides = new ArrayList<>();
 
         private Builder() {}
@@ -182,12 +176,6 @@ public final class DemoJobPreset implements StreamingRun.JobConfigFactory {
             architectureFor(features, classes);
             this.features = features;
             this.classes = classes;
-            return this;
-        }
-
-        /** Standardize the features online ({@code model.standardize}): for tables, whose columns have own scales. */
-        public Builder standardize(boolean standardize) {
-            this.standardize = standardize;
             return this;
         }
 

@@ -110,8 +110,8 @@ public final class StreamingDemo {
         DemoData ds = DemoData.load(data, generated, labelColumn, out);
         majorityShare = ds.majorityShare();
         DemoJobPreset preset = DemoJobPreset.builder().folder(folder).format(format).modelId(modelId)
-                .batchSize(batchSize).data(ds.train().numFeatures(), ds.train().numClasses())
-                .standardize(ds.tabular()).overrides(overrides).build();
+                .batchSize(batchSize).data(ds.train().numFeatures(), ds.train().numClasses()).overrides(overrides)
+                .build();
         boolean serves = preset.config("127.0.0.1:9092", 0, 1).get(JobOptions.SERVE_ENABLED);
         LiveServing live = serves ? new LiveServing(folder.store(), modelId, ds.test(), LiveServing.DEFAULT_RATE)
                 : null;

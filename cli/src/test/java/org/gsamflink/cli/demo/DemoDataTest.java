@@ -41,7 +41,6 @@ class DemoDataTest {
     void aCsvFileIsTheStreamAndItsLastFifthIsHeldOut() throws Exception {
         DemoData d = DemoData.load(tenRows("x1,x2,x3,class\n"), false, -1, NOWHERE);
         assertThat(d.source()).isEqualTo("stream.csv");
-        assertThat(d.tabular()).as("standardized by the demo").isTrue();
         assertThat(d.train().size()).isEqualTo(8);
         assertThat(d.test().size()).isEqualTo(2);
         assertThat(d.train().numFeatures()).isEqualTo(3);

@@ -120,10 +120,7 @@ class DemoJobPresetTest {
         assertThat(DemoJobPreset.architectureFor(256, 5)).isEqualTo("mlp:256-256-5");
         assertThat(DemoJobPreset.architectureFor(10, 1)).as("a softmax needs two outputs").isEqualTo("mlp:10-64-2");
         DemoJobPreset preset = DemoJobPreset.builder().folder(RunFolder.prepare(dir)).data(10, 2).build();
-        assertThat(preset.settings("s", 1, 10)).containsEntry("model.architecture", "mlp:10-64-2")
-                .doesNotContainKey("model.standardize");
-        assertThat(DemoJobPreset.builder().folder(RunFolder.prepare(dir)).data(10, 2).standardize(true).build()
-                .settings("s", 1, 10)).containsEntry("model.standardize", "true");
+        assertThat(preset.settings("s", 1, 10)).containsEntry("model.architecture", "mlp:10-64-2");
         assertThatThrownBy(() -> DemoJobPreset.builder().data(0, 2)).hasMessageContaining("features and classes "
                 + "must be >= 1, got 0 and 2");
     }
