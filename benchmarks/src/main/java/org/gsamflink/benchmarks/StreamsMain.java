@@ -35,8 +35,8 @@ import java.util.stream.Collectors;
  * accuracy, never on the reported stream (seed {@code --seed}).
  *
  * <pre>
- * benchmarks/run-streams.sh [--generators sea,hyperplane] [--examples 200000] [--optimizers sgd,sam,gsam]
- *     [--standardize off,on] [--on-drift none,rewarm,reset] [--sam-rhos 0.02,0.05,0.1] [--gsam-alphas 0.1,0.4]
+ * benchmarks/run-streams.sh [--generators sea,hyperplane] [--examples 100000] [--optimizers sgd,sam,gsam]
+ *     [--standardize off,on] [--on-drift none,rewarm] (or reset) [--sam-rhos 0.02,0.05,0.1] [--gsam-alphas 0.1,0.4]
  *     [--skip-sweep --sam-rho R --gsam-alpha A] [--out FILE] [--png FILE]
  * </pre>
  */
@@ -49,17 +49,17 @@ public final class StreamsMain {
 
     static {
         DEFAULTS.put("generators", "sea,hyperplane");
-        DEFAULTS.put("examples", "200000");
+        DEFAULTS.put("examples", "100000");
         DEFAULTS.put("seed", "1");
         DEFAULTS.put("validation-seed", "2");
-        DEFAULTS.put("validation-examples", "50000");
-        DEFAULTS.put("batch", "32");
+        DEFAULTS.put("validation-examples", "40000");
+        DEFAULTS.put("batch", "64");
         DEFAULTS.put("hidden", "64");
         DEFAULTS.put("lr", "0.01");
-        DEFAULTS.put("decay-steps", "1500");
+        DEFAULTS.put("decay-steps", "500");
         DEFAULTS.put("optimizers", "sgd,sam,gsam");
         DEFAULTS.put("standardize", "off,on");
-        DEFAULTS.put("on-drift", "none,rewarm,reset");
+        DEFAULTS.put("on-drift", "none,rewarm");
         DEFAULTS.put("sam-rhos", "0.02,0.05,0.1");
         DEFAULTS.put("gsam-alphas", "0.1,0.4");
         DEFAULTS.put("skip-sweep", "false");
