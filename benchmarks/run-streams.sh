@@ -8,5 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+# The networks are tiny (3-64-2, 10-64-2): more BLAS threads only contend with Flink's and Kafka's on 2 cores.
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 (./mvnw -q -o -DskipTests -pl benchmarks -am package 2>/dev/null || ./mvnw -q -DskipTests -pl benchmarks -am package) \
   && java -Xmx4g -cp benchmarks/target/benchmarks.jar org.gsamflink.benchmarks.StreamsMain "$@"

@@ -52,7 +52,7 @@ public final class StreamsMain {
         DEFAULTS.put("examples", "100000");
         DEFAULTS.put("seed", "1");
         DEFAULTS.put("validation-seed", "2");
-        DEFAULTS.put("validation-examples", "40000");
+        DEFAULTS.put("validation-examples", "30000");
         DEFAULTS.put("batch", "64");
         DEFAULTS.put("hidden", "64");
         DEFAULTS.put("lr", "0.01");
