@@ -45,31 +45,29 @@ public final class StreamsMain {
     static final String ALERTS_TOPIC = "gsam-streams-alerts";
     private static final String STANDARDIZE_KEY = "model.standardize";
 
-    private static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
-
-    static {
-        DEFAULTS.put("generators", "sea,hyperplane");
-        DEFAULTS.put("examples", "100000");
-        DEFAULTS.put("seed", "1");
-        DEFAULTS.put("validation-seed", "2");
-        DEFAULTS.put("validation-examples", "30000");
-        DEFAULTS.put("batch", "64");
-        DEFAULTS.put("hidden", "64");
-        DEFAULTS.put("lr", "0.01");
-        DEFAULTS.put("decay-steps", "500");
-        DEFAULTS.put("optimizers", "sgd,sam,gsam");
-        DEFAULTS.put("standardize", "off,on");
-        DEFAULTS.put("on-drift", "none,rewarm");
-        DEFAULTS.put("sam-rhos", "0.02,0.05,0.1");
-        DEFAULTS.put("gsam-alphas", "0.1,0.4");
-        DEFAULTS.put("skip-sweep", "false");
-        DEFAULTS.put("sam-rho", "0.05");
-        DEFAULTS.put("gsam-alpha", "0.1");
-        DEFAULTS.put("model-seed", "1");
-        DEFAULTS.put("work", "benchmarks/target/streams");
-        DEFAULTS.put("out", "benchmarks/results/streams.md");
-        DEFAULTS.put("png", "benchmarks/results/streams.png");
-    }
+    private static final Map<String, String> DEFAULTS = BenchOptions.defaults("""
+            generators           sea,hyperplane
+            examples             100000
+            seed                 1
+            validation-seed      2
+            validation-examples  30000
+            batch                64
+            hidden               64
+            lr                   0.01
+            decay-steps          500
+            optimizers           sgd,sam,gsam
+            standardize          off,on
+            on-drift             none,rewarm
+            sam-rhos             0.02,0.05,0.1
+            gsam-alphas          0.1,0.4
+            skip-sweep           false
+            sam-rho              0.05
+            gsam-alpha           0.1
+            model-seed           1
+            work                 benchmarks/target/streams
+            out                  benchmarks/results/streams.md
+            png                  benchmarks/results/streams.png
+            """);
 
     private static final String USAGE = "usage: benchmarks/run-streams.sh [--option value ...]; options and "
             + "defaults: " + DEFAULTS + "\n--skip-sweep uses --sam-rho and --gsam-alpha as given for every generator";
@@ -105,12 +103,14 @@ public final class StreamsMain {
     }
 
     public static void main(String[] args) throws Exception {
-        new StreamsMain(BenchOptions.parseOrExit(args, DEFAULTS, USAGE, "skip-sweep"::equals, "skip-sweep")).run();
-        System.exit(0);
+        Map<String, String> opts = BenchOptions.parseOrExit(args, DEFAULTS, USAGE, "skip-sweep"::equals,
+                "skip-sweep");
+        new StreamsMain(opts).run();
+        System.exit(0);   // the last run's Kafka and Flink client threads would keep the JVM alive
     }
 
     private void run() throws Exception {
-        long t0 = System.nanoTime();
+        long startNanos = System.nanoTime();
         int examples = Integer.parseInt(opts.get("examples"));
         List<Boolean> standardize = new ArrayList<>();
         for (String s : list("standardize")) {
@@ -199,7 +199,7 @@ public final class StreamsMain {
         line(PublishedStreamFigures.table(examples));
         writeCharts(byGenerator, streams);
         line(String.format(Locale.ROOT, "Reproduce: `benchmarks/run-streams.sh` (%.0f min on this machine).",
-                (System.nanoTime() - t0) / 60e9));
+                (System.nanoTime() - startNanos) / 60e9));
         System.out.println(report);
         BenchOptions.writeReport(opts.get("out"), report);
     }
