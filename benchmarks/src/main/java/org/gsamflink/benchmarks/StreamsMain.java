@@ -125,18 +125,18 @@ public final class StreamsMain {
             standardize.remove(Boolean.TRUE);
             standardizeNote = " The job has no `" + STANDARDIZE_KEY + "` key yet: the standardize-on runs are left out.";
         }
-        line("## SGD, SAM and GSAM on drift streams (SEA, rotating hyperplane), streamed through Kafka by the job");
-        line("");
-        line("Machine: " + Machine.describe() + ".");
-        line("");
-        line(String.format(Locale.ROOT, "Every run: embedded Kafka broker → `gsam-flink` Kafka job on a local Flink"
-                        + " MiniCluster (binary minibatches of %d, exactly-once metrics and alerts); model"
-                        + " mlp:<features>-%s-2, no label smoothing, Adam, cosine lr %s → %s over the first %s steps"
-                        + " then constant, float32, initial weights from seed %s; fading factor α = 0.999; drift"
-                        + " detector Page-Hinkley on the prequential errors (MOA's defaults).%s", batch,
-                opts.get("hidden"), opts.get("lr"), lrMin(), opts.get("decay-steps"), opts.get("model-seed"),
-                standardizeNote));
-        line("");
+        report.append(String.format(Locale.ROOT, """
+                ## SGD, SAM and GSAM on drift streams (SEA, rotating hyperplane), streamed through Kafka by the job
+
+                Machine: %s.
+
+                Every run: embedded Kafka broker → `gsam-flink` Kafka job on a local Flink MiniCluster (binary \
+                minibatches of %d, exactly-once metrics and alerts); model mlp:<features>-%s-2, no label smoothing, \
+                Adam, cosine lr %s → %s over the first %s steps then constant, float32, initial weights from seed %s; \
+                fading factor α = 0.999; drift detector Page-Hinkley on the prequential errors (MOA's defaults).%s
+
+                """, Machine.describe(), batch, opts.get("hidden"), opts.get("lr"), lrMin(), opts.get("decay-steps"),
+                opts.get("model-seed"), standardizeNote));
 
         Map<String, List<RunResult>> byGenerator = new LinkedHashMap<>();
         Map<String, DriftStream> streams = new LinkedHashMap<>();
