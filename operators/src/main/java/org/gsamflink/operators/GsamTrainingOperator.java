@@ -180,7 +180,11 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
             events.restoredStateReset(key, m.gsam.stepCount(), m.resetDetail, now);
             m.resetDetail = null;
         }
-        DataSet batch = toDataSet(spec, m.dataType, rows, features, labels, weights);
+        // Statistics first, then the batch standardized by them; kept only if the step is trained.
+        FeatureStandardizer.Update input = m.state.standardizer == null ? null
+                : m.state.standardizer.prepare(features, rows);
+        DataSet batch = toDataSet(spec, m.dataType, rows, input == null ? features : input.standardized(), labels,
+                weights);
         long t0 = System.nanoTime();
         StepResult r = m.gsam.step(batch);
         long nanos = System.nanoTime() - t0;
@@ -200,6 +204,9 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
         }
         if (r.skipped()) {
             return;
+        }
+        if (input != null) {
+            m.state.standardizer.accept(input);
         }
         int[] predicted = Predictions.predictedClasses(r.prediction(), labels.length);
         long correct = Predictions.countCorrectClasses(predicted, labels);
@@ -273,7 +280,8 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
         snap.version = m.state.versionOffset + m.gsam.stepCount();
         snap.timestampMs = now;
         snap.examplesSeen = m.state.examplesSeen;
-        snap.modelBytes = modelBytes(m.network);
+        snap.modelBytes = m.state.standardizer == null ? modelBytes(m.network)
+                : m.state.standardizer.addTo(modelBytes(m.network));
         // The parameters and updater state are in modelBytes; the optimizer state adds only the counters.
         snap.optimizerState = m.gsam.exportStateWithoutParameters();
         snap.networkConfigJson = spec.networkConfigJson();
@@ -364,6 +372,11 @@ public final class GsamTrainingOperator extends AbstractStreamOperator<StepMetri
     /** The live optimizer of {@code key} if it is live (for tests). */
     Gsam liveOptimizerForTests(String key) {
         return live.contains(key) ? live.peek(key).gsam : null;
+    }
+
+    /** The live input statistics of {@code key}, null when it is not live or does not standardize (for tests). */
+    FeatureStandardizer liveStandardizerForTests(String key) {
+        return live.contains(key) ? live.peek(key).state.standardizer : null;
     }
 
     /** Models of this subtask with a Flink metric group (for tests). */

@@ -51,6 +51,8 @@ final class LiveModelCache {
          * after a load or write-back, so it costs no memory of its own then.
          */
         byte[] lastGood;
+        /** The input statistics at {@link #lastGood} (a copy; null without standardization). */
+        FeatureStandardizer lastGoodStandardizer;
         /** Set when the loaded state was not finite and the weights were re-initialised: the operator alerts once. */
         String resetDetail;
 
@@ -128,8 +130,9 @@ final class LiveModelCache {
         // The state now belongs to this layout and these settings; written back with the next checkpoint.
         state.architectureFingerprint = spec.architectureFingerprint();
         state.settings = spec.settings();
+        boolean standardizerChanged = reconcileStandardizer(key, spec, state, stored != null, gsam.stepCount());
         m = new LiveModel(network, gsam, state);
-        m.dirty = stored != null && !described;
+        m.dirty = stored != null && (!described || standardizerChanged);
         String problem = Finiteness.problem(network);
         if (problem != null) {
             // Broken state from a checkpoint (written before these checks existed): there is nothing good to go back
@@ -142,6 +145,7 @@ final class LiveModelCache {
         // The loaded bytes are the whole state already; a new (or warm-started, or reset) model exports it once.
         m.lastGood = stored != null && state.optimizerState != null && problem == null
                 ? state.optimizerState : gsam.exportState();
+        m.lastGoodStandardizer = copyOf(state.standardizer);
         evictIfFull();
         live.put(key, m);
         return m;
@@ -170,6 +174,7 @@ final class LiveModelCache {
      */
     long rollBack(LiveModel m) {
         m.gsam.restoreState(GsamState.decode(m.lastGood));
+        m.state.standardizer = copyOf(m.lastGoodStandardizer);
         m.dirty = true;
         return m.gsam.stepCount();
     }
@@ -201,6 +206,39 @@ final class LiveModelCache {
     /** Makes {@code m}'s current (checked, finite) state its last good one; e.g. at a snapshot. */
     void markGood(LiveModel m) {
         m.lastGood = m.gsam.exportState();
+        m.lastGoodStandardizer = copyOf(m.state.standardizer);
+    }
+
+    private static FeatureStandardizer copyOf(FeatureStandardizer s) {
+        return s == null ? null : s.copy();
+    }
+
+    /**
+     * Gives {@code state} the standardizer {@code spec} asks for: new empty statistics when it standardizes and the
+     * state has none (a new model, or state from before standardization, or from a job without it), the configured
+     * clip on kept statistics, and none when it does not standardize. Whether the state changed.
+     */
+    private static boolean reconcileStandardizer(String key, ModelSpec spec, ModelState state, boolean restored,
+                                                 long step) {
+        if (!spec.standardize()) {
+            if (state.standardizer == null) {
+                return false;
+            }
+            LOG.info("Model {}: model.standardize is off; its input statistics of {} examples are dropped at step {}",
+                    key, state.standardizer.count(), step);
+            state.standardizer = null;
+            return true;
+        }
+        if (state.standardizer == null || state.standardizer.features() != spec.numFeatures()) {
+            if (restored || step > 0) {
+                LOG.info("Model {}: restored without input statistics; standardizing from step {} on", key, step);
+            }
+            state.standardizer = spec.newStandardizer();
+            return true;
+        }
+        boolean clipChanged = state.standardizer.clip() != spec.standardizeClip();
+        state.standardizer.setClip(spec.standardizeClip());
+        return clipChanged;
     }
 
     private static void reinitialise(ModelSpec spec, LiveModel m) {
@@ -226,6 +264,7 @@ final class LiveModelCache {
         if (m.dirty) {
             m.state.optimizerState = m.gsam.exportState();
             m.lastGood = m.state.optimizerState;
+            m.lastGoodStandardizer = copyOf(m.state.standardizer);
             // A copy: the live object keeps changing, the state object must not.
             modelState.update(m.state.copy());
             m.dirty = false;

@@ -46,6 +46,10 @@ final class ModelSettings {
         s.put("sharpness-every", String.valueOf(o.sharpnessEvery()));
         s.put("batch-size", String.valueOf(spec.batchSize()));
         s.put("batch-timeout-ms", String.valueOf(spec.batchTimeoutMs()));
+        if (spec.standardize()) {
+            // Only when on, so the settings text of a model without standardization is what it always was.
+            s.put("standardize", "clip " + spec.standardizeClip());
+        }
         List<org.deeplearning4j.nn.conf.layers.Layer> confs = new ArrayList<>();
         for (Layer l : layers(network)) {
             confs.add(l.conf().getLayer());

@@ -38,11 +38,12 @@ import java.util.Objects;
  */
 public final class ModelSpec implements Serializable {
 
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
 
     public static final int DEFAULT_BATCH_SIZE = 64;
     public static final long DEFAULT_BATCH_TIMEOUT_MS = 0;
     public static final String DEFAULT_RHO = OptimizerSettings.DEFAULT_RHO_SPEC;
+    public static final double DEFAULT_STANDARDIZE_CLIP = 5.0;
 
     private final String networkConfigJson;
     private final boolean graph;
@@ -52,6 +53,8 @@ public final class ModelSpec implements Serializable {
     private final int batchSize;
     private final long batchTimeoutMs;
     private final String legacyFingerprint;
+    private final boolean standardize;
+    private final double standardizeClip;
     /** Computed from a throwaway network on first use; not shipped with the spec. */
     private transient volatile NetworkLayout layout;
     private transient volatile String settings;
@@ -65,6 +68,8 @@ public final class ModelSpec implements Serializable {
         this.batchSize = b.batchSize;
         this.batchTimeoutMs = b.batchTimeoutMs;
         this.legacyFingerprint = sha256(networkConfigJson);
+        this.standardize = b.standardize;
+        this.standardizeClip = b.standardizeClip;
     }
 
     public static Builder builder() {
@@ -95,6 +100,21 @@ public final class ModelSpec implements Serializable {
 
     public int batchSize() {
         return batchSize;
+    }
+
+    /** Whether the model standardizes its input ({@link FeatureStandardizer}). */
+    public boolean standardize() {
+        return standardize;
+    }
+
+    /** The standardization clip in standard deviations; 0 for none. */
+    public double standardizeClip() {
+        return standardizeClip;
+    }
+
+    /** Empty statistics for this model's input, when it standardizes; null otherwise. */
+    public FeatureStandardizer newStandardizer() {
+        return standardize ? new FeatureStandardizer(numFeatures, standardizeClip) : null;
     }
 
     public long batchTimeoutMs() {
@@ -161,7 +181,8 @@ public final class ModelSpec implements Serializable {
                 + (optimizer.lrSchedule() == null ? "updater" : optimizer.lrSchedule())
                 + ", perturbation=" + optimizer.perturbation().name().toLowerCase()
                 + ", minimizeFp=" + optimizer.minimizeFp()
-                + ", batchSize=" + batchSize + ", batchTimeoutMs=" + batchTimeoutMs + '}';
+                + ", batchSize=" + batchSize + ", batchTimeoutMs=" + batchTimeoutMs
+                + (standardize ? ", standardize=clip " + standardizeClip : "") + '}';
     }
 
     private static String sha256(String s) {
@@ -197,6 +218,8 @@ public final class ModelSpec implements Serializable {
         private OptimizerSettings.Builder optimizer = OptimizerSettings.builder().alpha(GsamConfig.DEFAULT_ALPHA);
         private int batchSize = DEFAULT_BATCH_SIZE;
         private long batchTimeoutMs = DEFAULT_BATCH_TIMEOUT_MS;
+        private boolean standardize;
+        private double standardizeClip = DEFAULT_STANDARDIZE_CLIP;
 
         private Builder() {}
 
@@ -294,6 +317,18 @@ public final class ModelSpec implements Serializable {
                 throw new IllegalArgumentException("batchTimeoutMs must be >= 0, got " + batchTimeoutMs);
             }
             this.batchTimeoutMs = batchTimeoutMs;
+            return this;
+        }
+
+        /** Standardize the input online ({@link FeatureStandardizer}); off by default. */
+        public Builder standardize(boolean standardize) {
+            this.standardize = standardize;
+            return this;
+        }
+
+        /** Clip standardized values to ± this many standard deviations; 0 for none (default {@value #DEFAULT_STANDARDIZE_CLIP}). */
+        public Builder standardizeClip(double clip) {
+            this.standardizeClip = FeatureStandardizer.checkClip(clip);
             return this;
         }
 

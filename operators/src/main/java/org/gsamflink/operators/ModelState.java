@@ -6,7 +6,7 @@ import org.gsamflink.operators.drift.DriftMonitors;
  * The keyed state of one model id, the source of truth for its training: the optimizer state (parameters, updater
  * state, step and scheduler counters, RNG seed: {@code GsamState}'s binary format), the architecture it belongs to,
  * the metric windows, the fading prequential statistics, the drift
- * and sharpness detectors and the schedules' restart step. Written by {@link ModelStateSerializer}; the live ND4J network is only a cache of it.
+ * and sharpness detectors, the schedules' restart step and the input's standardization statistics. Written by {@link ModelStateSerializer}; the live ND4J network is only a cache of it.
  */
 public final class ModelState {
 
@@ -38,6 +38,11 @@ public final class ModelState {
      * scheduleOffset}. 0 (never restarted) in state of formats 1 to 3.
      */
     public long scheduleOffset;
+    /**
+     * The input's running statistics when the model standardizes ({@code model.standardize}); null otherwise, and in
+     * state of formats 1 to 4.
+     */
+    public FeatureStandardizer standardizer;
 
     ModelState copy() {
         ModelState c = new ModelState();
@@ -53,6 +58,7 @@ public final class ModelState {
         c.fading.copyFrom(fading);
         c.monitors.copyFrom(monitors);
         c.scheduleOffset = scheduleOffset;
+        c.standardizer = standardizer == null ? null : standardizer.copy();
         return c;
     }
 }

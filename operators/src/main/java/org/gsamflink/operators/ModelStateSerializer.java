@@ -21,21 +21,26 @@ import java.io.IOException;
  *   metrics window, snapshot window (see MetricsAccumulator#write; format 1 has no sharpness-step count)
  *   fading prequential statistics (see FadingPrequential#write; not in formats 1 and 2)
  *   long   schedule offset (see ModelState#scheduleOffset), detectors (DriftMonitors#write; not in formats 1 to 3)
+ *   bool   has a standardizer, then FeatureStandardizer#write (not in formats 1 to 4)
  * string := int length in bytes, then UTF-8 (a layout has no 64 KiB limit, unlike writeUTF)
  * </pre>
  * Format 1 (release 0.1.0) has a {@code writeUTF} architecture fingerprint (a configuration hash) and no settings;
  * it is read (version offset 0). Format 2 (written before issue 16) lacks the fading statistics; it is read with
  * them empty (they start again from the next example). Format 3 (before the drift alarms) lacks the schedule offset
- * and the detectors: offset 0, fresh detectors. All are written back as format 4.
+ * and the detectors: offset 0, fresh detectors. Format 4 (before standardization) has no standardizer: a model
+ * with {@code model.standardize} on starts its statistics empty. All are written back as format 5.
  */
 public final class ModelStateSerializer extends TypeSerializerSingleton<ModelState> {
 
     private static final long serialVersionUID = 1L;
     public static final ModelStateSerializer INSTANCE = new ModelStateSerializer();
-    static final byte FORMAT = 4;
+    static final byte FORMAT = 5;
+    static final byte FORMAT_WITHOUT_STANDARDIZER = 4;
     static final byte FORMAT_WITHOUT_MONITORS = 3;
     static final byte FORMAT_WITHOUT_FADING = 2;
     static final byte FORMAT_0_1_0 = 1;
+    /** The widest input a state's standardizer may claim (a corrupt length fails instead of allocating). */
+    private static final int MAX_STANDARDIZED_FEATURES = 1 << 24;
     /** A layout of 100k layers is ~10 MiB; anything longer is not a model state. */
     private static final int MAX_STRING_BYTES = 64 << 20;
 
@@ -84,6 +89,10 @@ public final class ModelStateSerializer extends TypeSerializerSingleton<ModelSta
         s.fading.write(out);
         out.writeLong(s.scheduleOffset);
         s.monitors.write(out);
+        out.writeBoolean(s.standardizer != null);
+        if (s.standardizer != null) {
+            s.standardizer.write(out);
+        }
     }
 
     @Override
@@ -115,9 +124,12 @@ public final class ModelStateSerializer extends TypeSerializerSingleton<ModelSta
         if (format >= FORMAT_WITHOUT_MONITORS) {
             s.fading.read(in);
         }
-        if (format >= FORMAT) {
+        if (format >= FORMAT_WITHOUT_STANDARDIZER) {
             s.scheduleOffset = in.readLong();
             s.monitors.read(in);
+        }
+        if (format >= FORMAT && in.readBoolean()) {
+            s.standardizer = FeatureStandardizer.read(in, MAX_STANDARDIZED_FEATURES);
         }
         return s;
     }

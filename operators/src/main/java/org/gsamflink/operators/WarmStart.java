@@ -131,6 +131,8 @@ public final class WarmStart implements Serializable {
             }
             // A version of an earlier release has the parameters in its optimizer state; newer ones in the model zip.
             gsam.restoreState(restored.withParametersFrom(version.modelBytes()));
+            // A version trained with standardization carries its input statistics, which continue from there.
+            state.standardizer = FeatureStandardizer.from(version.modelBytes()).orElse(null);
             state.lastSnapshotStep = gsam.stepCount();
             if (version.metadata().metrics().get("examplesSeen") instanceof Number n) {
                 state.examplesSeen = n.longValue();

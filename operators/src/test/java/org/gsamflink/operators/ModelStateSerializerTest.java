@@ -73,6 +73,8 @@ class ModelStateSerializerTest extends SerializerTestBase<ModelState> {
         for (int i = 0; i < 40; i++) {
             full.monitors.add(new int[] {0, 1, i % 3}, new int[] {0, 0, 1}, 0.01 * i, i % 7 == 0 ? Double.NaN : 0.9);
         }
+        full.standardizer = new FeatureStandardizer(3, 5);
+        full.standardizer.accept(full.standardizer.prepare(new float[] {1e6f, -2, 0.1f, 1e6f + 3, 7, 0.2f}, 2));
 
         ModelState oddValues = new ModelState();
         oddValues.architectureFingerprint = "modèle-π\n".repeat(10_000);   // beyond writeUTF's 64 KiB
@@ -117,7 +119,24 @@ class ModelStateSerializerTest extends SerializerTestBase<ModelState> {
                 && sameWindow(a.snapshotWindow, b.snapshotWindow)
                 && sameFading(a.fading, b.fading)
                 && a.scheduleOffset == b.scheduleOffset
-                && Arrays.equals(bytesOf(a.monitors), bytesOf(b.monitors));
+                && Arrays.equals(bytesOf(a.monitors), bytesOf(b.monitors))
+                && (a.standardizer == null ? b.standardizer == null : a.standardizer.sameAs(b.standardizer));
+    }
+
+    private static byte[] serialized(ModelState s) throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(2048);
+        ModelStateSerializer.INSTANCE.serialize(s, out);
+        return out.getCopyOfBuffer();
+    }
+
+    static byte[] bytesOf(FeatureStandardizer f) {
+        try {
+            DataOutputSerializer out = new DataOutputSerializer(128);
+            f.write(out);
+            return out.getCopyOfBuffer();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static byte[] bytesOf(DriftMonitors m) {
@@ -177,12 +196,12 @@ class ModelStateSerializerTest extends SerializerTestBase<ModelState> {
         DataOutputSerializer out = new DataOutputSerializer(64);
         ModelStateSerializer.INSTANCE.serialize(getTestData()[3], out);
         byte[] bytes = out.getCopyOfBuffer();
-        bytes[0] = 5;
+        bytes[0] = 6;
 
         assertThatThrownBy(() -> ModelStateSerializer.INSTANCE.deserialize(new DataInputDeserializer(bytes)))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("unsupported model state format 5")
-                .hasMessageContaining("reads 1 to 4");
+                .hasMessageContaining("unsupported model state format 6")
+                .hasMessageContaining("reads 1 to 5");
         assertThatThrownBy(() -> ModelStateSerializer.INSTANCE.deserialize(new ModelState(),
                 new DataInputDeserializer(bytes)))
                 .isInstanceOf(IOException.class)
@@ -210,10 +229,11 @@ class ModelStateSerializerTest extends SerializerTestBase<ModelState> {
         assertThat(sameState(read, full)).isTrue();
     }
 
-    /** What formats 1 to 3 read as: no schedule restart, fresh detectors. */
+    /** What formats 1 to 3 read as: no schedule restart, fresh detectors (and, as in format 4, no standardizer). */
     private static void withoutMonitors(ModelState s) {
         s.scheduleOffset = 0;
         s.monitors.copyFrom(new DriftMonitors());
+        s.standardizer = null;
     }
 
     /** The part every format has alike: the optimizer state's length and bytes, then the three counters. */
@@ -253,33 +273,58 @@ class ModelStateSerializerTest extends SerializerTestBase<ModelState> {
         withoutMonitors(full);
         assertThat(sameState(read, full)).isTrue();
 
-        // Written back as format 4: the same fields, then the (empty) fading statistics, offset 0, fresh detectors.
+        // Written back as format 5: the same fields, then the (empty) fading statistics, offset 0, fresh detectors,
+        // no standardizer.
         DataOutputSerializer again = new DataOutputSerializer(2048);
         ModelStateSerializer.INSTANCE.serialize(read, again);
         byte[] format4 = again.getCopyOfBuffer();
-        assertThat(format4[0]).isEqualTo((byte) 4);
+        assertThat(format4[0]).isEqualTo((byte) 5);
         assertThat(Arrays.copyOfRange(format4, 1, format2.length)).isEqualTo(Arrays.copyOfRange(format2, 1,
                 format2.length));
         DataOutputSerializer tail = new DataOutputSerializer(256);
         tail.write(FadingPrequentialTest.bytesOf(new FadingPrequential()));
         tail.writeLong(0);
         tail.write(bytesOf(new DriftMonitors()));
+        tail.writeBoolean(false);
         assertThat(Arrays.copyOfRange(format4, format2.length, format4.length)).isEqualTo(tail.getCopyOfBuffer());
     }
 
     @Test
     void formatThreeIsReadWithFreshDetectorsAndNoScheduleRestart() throws IOException {
         ModelState full = getTestData()[3];
-        DataOutputSerializer out = new DataOutputSerializer(2048);
-        ModelStateSerializer.INSTANCE.serialize(full, out);
-        byte[] format4 = out.getCopyOfBuffer();
-        // Format 3 is format 4 without its last field pair (the offset and the detectors).
-        byte[] format3 = Arrays.copyOf(format4, format4.length - 8 - bytesOf(full.monitors).length);
+        byte[] format5 = serialized(full);
+        // Format 3 is format 5 without its last fields (the offset, the detectors, the standardizer).
+        byte[] format3 = Arrays.copyOf(format5, format5.length - 8 - bytesOf(full.monitors).length - 1
+                - bytesOf(full.standardizer).length);
         format3[0] = 3;
 
         ModelState read = ModelStateSerializer.INSTANCE.deserialize(new DataInputDeserializer(format3));
         withoutMonitors(full);
         assertThat(sameState(read, full)).isTrue();
+    }
+
+    @Test
+    void formatFourIsReadWithoutAStandardizer() throws IOException {
+        ModelState full = getTestData()[3];
+        byte[] format5 = serialized(full);
+        byte[] format4 = Arrays.copyOf(format5, format5.length - 1 - bytesOf(full.standardizer).length);
+        format4[0] = 4;
+
+        ModelState read = ModelStateSerializer.INSTANCE.deserialize(new DataInputDeserializer(format4));
+        assertThat(read.standardizer).isNull();
+        full.standardizer = null;
+        assertThat(sameState(read, full)).isTrue();
+    }
+
+    @Test
+    void theStandardizerRoundTripsBitForBitAndIsCopiedDeeply() throws IOException {
+        ModelState s = getTestData()[3];
+        ModelState read = ModelStateSerializer.INSTANCE.deserialize(new DataInputDeserializer(serialized(s)));
+        assertThat(read.standardizer.sameAs(s.standardizer)).isTrue();
+        assertThat(read.standardizer.count()).isEqualTo(2);
+        ModelState copy = s.copy();
+        s.standardizer.accept(s.standardizer.prepare(new float[] {1, 2, 3}, 1));
+        assertThat(copy.standardizer.count()).as("a copy does not share the statistics").isEqualTo(2);
     }
 
     @Test

@@ -80,22 +80,28 @@ class WarmStartTest {
 
     @Test
     void continuesFromTheLatestStoredVersionExactlyAsAnUninterruptedRun(@TempDir Path dir) throws Exception {
-        continuesExactlyAsAnUninterruptedRun(dir, false);
+        continuesExactlyAsAnUninterruptedRun(dir, false, TestModels.spec());
+    }
+
+    @Test
+    void continuesTheStoredInputStatisticsExactlyAsAnUninterruptedRun(@TempDir Path dir) throws Exception {
+        continuesExactlyAsAnUninterruptedRun(dir, false, TestModels.specBuilder().standardize(true).build());
     }
 
     @Test
     void continuesFromAVersionOfAnEarlierReleaseExactlyAsAnUninterruptedRun(@TempDir Path dir) throws Exception {
-        continuesExactlyAsAnUninterruptedRun(dir, true);
+        continuesExactlyAsAnUninterruptedRun(dir, true, TestModels.spec());
     }
 
-    private static void continuesExactlyAsAnUninterruptedRun(Path dir, boolean earlierRelease) throws Exception {
+    private static void continuesExactlyAsAnUninterruptedRun(Path dir, boolean earlierRelease, ModelSpec spec)
+            throws Exception {
         ModelStore store = ModelStore.builder().root(dir.toUri().toString()).build();
         TrainingOptions snapshotEvery2 = TrainingOptions.builder().snapshotEverySteps(2).snapshotAtEnd(false).build();
         List<TrainingRecord> first = examples(1, 16);    // 4 steps of 4
         List<TrainingRecord> second = examples(2, 8);    // 2 more steps
 
         ModelSnapshot uninterruptedEnd;
-        try (var h = opened(TestModels.spec(), snapshotEvery2)) {
+        try (var h = opened(spec, snapshotEvery2)) {
             for (TrainingRecord r : first) {
                 h.processElement(r, 0L);
             }
@@ -111,7 +117,7 @@ class WarmStartTest {
         assertThat(store.listVersions("m")).containsExactly(2L, 4L);
         assertThat(uninterruptedEnd.version).isEqualTo(6);
 
-        try (var h = opened(TestModels.spec(), TrainingOptions.builder().snapshotEverySteps(2)
+        try (var h = opened(spec, TrainingOptions.builder().snapshotEverySteps(2)
                 .snapshotAtEnd(false).warmStart(WarmStart.latest(dir.toUri().toString())).build())) {
             for (TrainingRecord r : second) {
                 h.processElement(r, 0L);
@@ -123,6 +129,11 @@ class WarmStartTest {
                 assertThat(s.examplesSeen).isEqualTo(24);
                 // Parameters, updater state, step and scheduler state: byte for byte the uninterrupted run's.
                 assertThat(TestModels.fullState(s)).isEqualTo(TestModels.fullState(uninterruptedEnd));
+                // And the input statistics, when the model standardizes.
+                var stats = FeatureStandardizer.from(s.modelBytes);
+                var expected = FeatureStandardizer.from(uninterruptedEnd.modelBytes);
+                assertThat(stats.isPresent()).isEqualTo(spec.standardize()).isEqualTo(expected.isPresent());
+                stats.ifPresent(f -> assertThat(f.sameAs(expected.get())).isTrue());
             });
         }
     }

@@ -8,9 +8,12 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.gsamflink.modelstore.ModelVersion;
+import org.gsamflink.operators.FeatureStandardizer;
 import org.gsamflink.pipeline.InvalidInputException;
 import org.gsamflink.pipeline.model.NetworkInfo;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -19,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -34,9 +38,12 @@ final class LoadedModel {
                     String shapes) {}
 
     private final Model model;
+    /** The input statistics stored with the version; null when it was trained on raw features. */
+    private final FeatureStandardizer standardizer;
 
-    private LoadedModel(Model model) {
+    private LoadedModel(Model model, FeatureStandardizer standardizer) {
         this.model = model;
+        this.standardizer = standardizer;
     }
 
     /** Restores the model of a stored version (without its updater state). */
@@ -44,11 +51,13 @@ final class LoadedModel {
         byte[] bytes = version.modelBytes();
         String what = "model '" + version.modelId() + "' version " + version.version();
         try {
+            FeatureStandardizer standardizer = FeatureStandardizer.from(bytes).orElse(null);
             if (isGraph(bytes)) {
                 return new LoadedModel(ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes),
-                        false));
+                        false), standardizer);
             }
-            return new LoadedModel(ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes), false));
+            return new LoadedModel(ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes), false),
+                    standardizer);
         } catch (IOException | RuntimeException e) {
             throw new InvalidInputException(what + ": not a DL4J model (" + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst().orElse("")) + ")", e);
@@ -115,9 +124,23 @@ final class LoadedModel {
         return NetworkInfo.inputSize((MultiLayerNetwork) model);
     }
 
-    /** The network's output (inference mode) for a batch of flat features. */
+    /** The stored input statistics, when the version standardizes its input. */
+    Optional<FeatureStandardizer> standardizer() {
+        return Optional.ofNullable(standardizer);
+    }
+
+    /**
+     * The network's output (inference mode) for a batch of flat features, standardized first by the stored
+     * statistics when the version has them (the same transform as in training and serving).
+     */
     INDArray output(INDArray features) {
-        INDArray in = features.castTo(params().dataType());
+        INDArray x = features;
+        if (standardizer != null) {
+            int rows = Math.toIntExact(features.rows());
+            x = Nd4j.create(standardizer.transform(Nd4j.toFlattened('c', features.castTo(DataType.FLOAT))
+                    .toFloatVector(), rows), new long[] {rows, standardizer.features()}, 'c');
+        }
+        INDArray in = x.castTo(params().dataType());
         if (isGraph()) {
             return ((ComputationGraph) model).outputSingle(false, in);
         }

@@ -42,6 +42,9 @@ import java.util.Map;
                     + "\"C\"). In numpy: flat[o:o+n].reshape(shape, order=order).",
             "  csv  one line per parameter tensor, no header: name,shape,values... where shape is the dimensions "
                     + "joined by 'x' (e.g. 784x100) and the values follow in row-major (C) order of that shape.",
+            "A version trained with model.standardize takes standardized input, z = (x - mean) / std (clipped): "
+                    + "the zip holds the statistics in its entry gsam-standardizer.bin (model predict and serving "
+                    + "apply them); npy and csv write them beside PATH as NAME.standardizer.csv (feature,mean,std,clip).",
             "",
             "Example:",
             "  gsam-flink model export --store /data/models --model mnist-mlp --format npy --out model.npy"},
@@ -97,8 +100,37 @@ public final class ModelExportCommand extends VersionCommand {
             }
             default -> throw new IllegalStateException("unexpected format " + format);
         }
+        if (format != Format.ZIP) {
+            // The zip carries the input statistics in its own entry; the parameter formats need them beside.
+            var standardizer = LoadedModel.restore(mv).standardizer();
+            if (standardizer.isPresent()) {
+                Path statsFile = standardizerPath(outFile);
+                checkOutputPath("--out", statsFile);
+                writeStandardizer(standardizer.get(), statsFile);
+                out().println("the model standardizes its input: z = (x - mean) / std"
+                        + (standardizer.get().clip() > 0 ? ", clipped to ±" + standardizer.get().clip() : "")
+                        + "; per-feature mean and std in " + statsFile);
+            }
+        }
         out().flush();
         return ExitCodes.OK;
+    }
+
+    /** {@code model.npy} → {@code model.standardizer.csv} (and {@code model.csv} likewise). */
+    static Path standardizerPath(Path out) {
+        String name = out.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return out.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + ".standardizer.csv");
+    }
+
+    /** {@code feature,mean,std,clip}: one line per input feature (clip 0: none), doubles as Java prints them. */
+    static void writeStandardizer(org.gsamflink.operators.FeatureStandardizer s, Path file) throws IOException {
+        StringBuilder csv = new StringBuilder("feature,mean,std,clip\n");
+        for (int j = 0; j < s.features(); j++) {
+            csv.append(j).append(',').append(s.mean(j)).append(',').append(s.std(j)).append(',').append(s.clip())
+                    .append('\n');
+        }
+        Files.writeString(file, csv);
     }
 
     /** {@code model.npy} → {@code model.index.json}; a name without {@code .npy} gets {@code .index.json} added. */

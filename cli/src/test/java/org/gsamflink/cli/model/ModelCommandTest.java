@@ -12,6 +12,7 @@ import org.gsamflink.modelstore.ModelVersion;
 import org.gsamflink.modelstore.NpyArray;
 import org.gsamflink.modelstore.NpyIndex;
 import org.gsamflink.modelstore.NpyReader;
+import org.gsamflink.operators.FeatureStandardizer;
 import org.gsamflink.cli.GsamFlinkCli;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -257,6 +258,59 @@ class ModelCommandTest {
         assertEquals(0, noLabels.exitCode(), noLabels.err());
         assertEquals(rows + 1, noLabels.out().lines().count());
         assertTrue(noLabels.err().contains("accuracy"), noLabels.err());
+    }
+
+    @Test
+    void predictStandardizesByTheStatisticsStoredWithTheVersion() throws IOException {
+        Path root = dir.resolve("standardized-store");
+        Files.createDirectories(root);
+        MultiLayerNetwork net = network(3);
+        FeatureStandardizer stats = new FeatureStandardizer(N_IN, 5);
+        Random random = new Random(8);
+        float[] seen = new float[64 * N_IN];
+        for (int i = 0; i < seen.length; i++) {
+            seen[i] = (float) (1_000 * (i % N_IN) + 40 * random.nextGaussian());
+        }
+        stats.accept(stats.prepare(seen, 64));
+        ByteArrayOutputStream zip = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(net, zip, true);
+        ModelStore.builder().root(root.toString()).build().publish(ModelVersion.of(ModelMetadata.builder()
+                .modelId(MODEL).version(5).build(), stats.addTo(zip.toByteArray()), new byte[0]));
+
+        int rows = 8;
+        float[] x = java.util.Arrays.copyOf(seen, rows * N_IN);
+        StringBuilder csv = new StringBuilder();
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < N_IN; j++) {
+                csv.append(x[i * N_IN + j]).append(j + 1 < N_IN ? "," : "\n");
+            }
+        }
+        Path input = dir.resolve("standardized-input.csv");
+        Files.writeString(input, csv);
+        Run r = run("model", "predict", "--store", root.toString(), "--model", MODEL, "--input", input.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        INDArray expected = net.output(Nd4j.create(stats.transform(x, rows), new long[] {rows, N_IN}, 'c'));
+        INDArray raw = net.output(Nd4j.create(x, new long[] {rows, N_IN}, 'c'));
+        List<String> lines = r.out().lines().toList();
+        assertEquals(rows + 1, lines.size(), r.out());
+        for (int i = 0; i < rows; i++) {
+            String[] f = lines.get(i + 1).split(",");
+            assertEquals(expected.getRow(i).argMax().getInt(0), Integer.parseInt(f[1]), "row " + i);
+            for (int c = 0; c < CLASSES; c++) {
+                assertEquals(expected.getFloat(i, c), Float.parseFloat(f[2 + c]), 1e-5f, "row " + i);
+            }
+        }
+        assertTrue(expected.sub(raw).amaxNumber().doubleValue() > 1e-3, "the raw features give other answers");
+
+        Path npy = dir.resolve("standardized.npy");
+        Run export = run("model", "export", "--store", root.toString(), "--model", MODEL, "--format", "npy",
+                "--out", npy.toString());
+        assertEquals(0, export.exitCode(), export.err());
+        List<String> statsCsv = Files.readAllLines(dir.resolve("standardized.standardizer.csv"));
+        assertEquals("feature,mean,std,clip", statsCsv.get(0));
+        assertEquals(N_IN + 1, statsCsv.size());
+        assertEquals("3," + stats.mean(3) + "," + stats.std(3) + ",5.0", statsCsv.get(4));
+        assertTrue(export.out().contains("standardizes its input"), export.out());
     }
 
     @Test

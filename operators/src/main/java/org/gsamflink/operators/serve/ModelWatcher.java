@@ -9,6 +9,7 @@ import org.gsamflink.modelstore.ModelIds;
 import org.gsamflink.modelstore.ModelStore;
 import org.gsamflink.modelstore.ModelVersion;
 import org.gsamflink.modelstore.NoSuchVersionException;
+import org.gsamflink.operators.FeatureStandardizer;
 import org.gsamflink.operators.NetworkShape;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -199,13 +200,19 @@ final class ModelWatcher implements AutoCloseable {
         long started = System.nanoTime();
         ModelVersion mv = store.read(id, version);
         MultiLayerNetwork network;
+        FeatureStandardizer standardizer;
         try {
             network = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(mv.modelBytes()), false);
+            standardizer = FeatureStandardizer.from(mv.modelBytes()).orElse(null);
         } catch (IOException | RuntimeException e) {
             throw new UnservableVersionException("not a DL4J MultiLayerNetwork: " + e.getMessage(), e);
         }
         int in = NetworkShape.inputSize(network).orElseThrow(() -> new UnservableVersionException(
                 "cannot tell the network's input size", null));
+        if (standardizer != null && standardizer.features() != in) {
+            throw new UnservableVersionException("its input statistics have " + standardizer.features()
+                    + " features but the network takes " + in, null);
+        }
         int out = NetworkShape.outputSize(network).orElseThrow(() -> new UnservableVersionException(
                 "the last layer is not an output layer", null));
         Object acc = mv.metadata().metrics().get("accuracy");
@@ -220,7 +227,8 @@ final class ModelWatcher implements AutoCloseable {
             return;
         }
         long committed = committedAt(id, version);
-        ServedModel next = new ServedModel(id, version, network, in, out, accuracy, committed, clock.getAsLong());
+        ServedModel next = new ServedModel(id, version, network, standardizer, in, out, accuracy, committed,
+                clock.getAsLong());
         served.put(id, next);   // the swap: the task thread's next lookup sees the new version
         swaps.incrementAndGet();
         if (committed > 0) {

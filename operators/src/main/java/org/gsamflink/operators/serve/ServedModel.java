@@ -1,6 +1,7 @@
 package org.gsamflink.operators.serve;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.gsamflink.operators.FeatureStandardizer;
 import org.gsamflink.optimizer.Predictions;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -17,6 +18,8 @@ public final class ServedModel {
     private final String modelId;
     private final long version;
     private final MultiLayerNetwork network;
+    /** The input statistics the version was trained with; null when it was trained on raw features. */
+    private final FeatureStandardizer standardizer;
     private final int numFeatures;
     private final int numClasses;
     private final double accuracy;
@@ -28,11 +31,12 @@ public final class ServedModel {
     /** One request's answer: the class probabilities of each row and its predicted class. */
     public record Output(float[][] probabilities, int[] classes) {}
 
-    ServedModel(String modelId, long version, MultiLayerNetwork network, int numFeatures, int numClasses,
-                double accuracy, long committedAtMs, long loadedAtMs) {
+    ServedModel(String modelId, long version, MultiLayerNetwork network, FeatureStandardizer standardizer,
+                int numFeatures, int numClasses, double accuracy, long committedAtMs, long loadedAtMs) {
         this.modelId = modelId;
         this.version = version;
         this.network = network;
+        this.standardizer = standardizer;
         this.numFeatures = numFeatures;
         this.numClasses = numClasses;
         this.accuracy = accuracy;
@@ -73,10 +77,12 @@ public final class ServedModel {
 
     /**
      * The class probabilities and predicted classes ({@link Predictions#predictedClasses}) of {@code rows} examples
-     * ({@code rows × numFeatures} row-major): the network's output in inference mode, in float32.
+     * ({@code rows × numFeatures} row-major): the network's output in inference mode, in float32, on the features
+     * standardized by the version's statistics when it has them (as in training, without updating them).
      */
     public Output predict(float[] features, int rows) {
-        INDArray in = Nd4j.create(features, new long[] {rows, numFeatures}, 'c');
+        float[] x = standardizer == null ? features : standardizer.transform(features, rows);
+        INDArray in = Nd4j.create(x, new long[] {rows, numFeatures}, 'c');
         if (dataType != DataType.FLOAT) {
             in = in.castTo(dataType);
         }
@@ -87,6 +93,7 @@ public final class ServedModel {
 
     @Override
     public String toString() {
-        return "ServedModel{" + modelId + " v" + version + ", " + numFeatures + " → " + numClasses + '}';
+        return "ServedModel{" + modelId + " v" + version + ", " + numFeatures + " → " + numClasses
+                + (standardizer == null ? "" : ", standardized") + '}';
     }
 }

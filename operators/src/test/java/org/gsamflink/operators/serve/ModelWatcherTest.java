@@ -1,8 +1,12 @@
 package org.gsamflink.operators.serve;
 
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.gsamflink.modelstore.ModelStore;
+import org.gsamflink.operators.FeatureStandardizer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,6 +47,27 @@ class ModelWatcherTest {
         assertThat(w.current("a").numFeatures()).isEqualTo(ServingTestModels.FEATURES);
         assertThat(w.current("a").numClasses()).isEqualTo(ServingTestModels.CLASSES);
         assertThat(w.servedModels()).isEqualTo(2);
+    }
+
+    @Test
+    void aVersionTrainedWithStandardizationIsServedOnStandardizedFeatures() throws Exception {
+        ModelStore store = store();
+        FeatureStandardizer stats = new FeatureStandardizer(ServingTestModels.FEATURES, 3);
+        float[] seen = {100, -5, 0.5f, 7, 120, -3, 0.25f, 9, 90, -4, 0.75f, 8};
+        stats.accept(stats.prepare(seen, 3));
+        MultiLayerNetwork net = publish(store, "a", 1, 0.5, stats);
+        FeatureStandardizer narrow = new FeatureStandardizer(ServingTestModels.FEATURES - 1, 3);
+        narrow.accept(narrow.prepare(new float[] {1, 2, 3}, 1));
+        publish(store, "b", 1, 0.5, narrow);
+
+        ModelWatcher w = watcher(VersionGate.none());
+
+        float[] request = {110, -4, 0.5f, 8, 1e9f, 0, 0, 0};
+        ServedModel.Output out = w.current("a").predict(request, 2);
+        INDArray expected = net.output(Nd4j.create(stats.transform(request, 2), new long[] {2, 4}, 'c'), false);
+        assertThat(out.probabilities()).isEqualTo(expected.toFloatMatrix());
+        assertThat(w.current("a").toString()).contains("standardized");
+        assertThat(w.current("b")).as("statistics of another width: not servable").isNull();
     }
 
     @Test

@@ -9,6 +9,7 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.gsamflink.modelstore.ModelMetadata;
 import org.gsamflink.modelstore.ModelStore;
 import org.gsamflink.modelstore.ModelVersion;
+import org.gsamflink.operators.FeatureStandardizer;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
@@ -39,10 +40,17 @@ final class ServingTestModels {
 
     /** Publishes version {@code v} of {@code model} (weights seeded by v) with {@code accuracy} in its metrics. */
     static MultiLayerNetwork publish(ModelStore store, String model, long v, double accuracy) throws IOException {
+        return publish(store, model, v, accuracy, null);
+    }
+
+    /** The same, trained with standardization: {@code standardizer}'s statistics in the model zip (null: none). */
+    static MultiLayerNetwork publish(ModelStore store, String model, long v, double accuracy,
+                                     FeatureStandardizer standardizer) throws IOException {
         MultiLayerNetwork net = network(v);
         ByteArrayOutputStream zip = new ByteArrayOutputStream();
         ModelSerializer.writeModel(net, zip, false);
-        store.publish(ModelVersion.builder().modelBytes(zip.toByteArray())
+        byte[] bytes = standardizer == null ? zip.toByteArray() : standardizer.addTo(zip.toByteArray());
+        store.publish(ModelVersion.builder().modelBytes(bytes)
                 .metadata(ModelMetadata.builder().modelId(model).version(v).metrics(Map.of("accuracy", accuracy))
                         .build())
                 .build());

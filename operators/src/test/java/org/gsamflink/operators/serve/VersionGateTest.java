@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 class VersionGateTest {
 
     private static ServedModel serving(double accuracy) {
-        return new ServedModel("m", 4, null, 4, 3, accuracy, 0, 0);
+        return new ServedModel("m", 4, null, null, 4, 3, accuracy, 0, 0);
     }
 
     @Test

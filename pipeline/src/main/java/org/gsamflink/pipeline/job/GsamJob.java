@@ -81,6 +81,8 @@ public final class GsamJob {
                 .optimizer(c.optimizerSettings())
                 .batchSize(c.get(JobOptions.BATCH_SIZE))
                 .batchTimeoutMs(c.get(JobOptions.BATCH_TIMEOUT).toMillis())
+                .standardize(c.get(JobOptions.STANDARDIZE))
+                .standardizeClip(c.get(JobOptions.STANDARDIZE_CLIP))
                 .build();
     }
 
@@ -117,8 +119,15 @@ public final class GsamJob {
                 c.get(JobOptions.CSV_DELIMITER).charAt(0), c.get(JobOptions.CSV_LABEL_COLUMN));
     }
 
-    /** {@code format.max-abs-feature}; unset with float16 parameters, float16's largest value. */
+    /**
+     * {@code format.max-abs-feature}; unset: any finite float32 when the model standardizes its input (the network
+     * then sees at most √n or the clip, and the statistics are kept in double), float16's largest value with
+     * float16 parameters.
+     */
     static double maxAbsFeature(JobConfig c) {
+        if (!c.isSet(JobOptions.MAX_ABS_FEATURE) && c.get(JobOptions.STANDARDIZE)) {
+            return Float.MAX_VALUE;
+        }
         if (!c.isSet(JobOptions.MAX_ABS_FEATURE) && c.get(JobOptions.MODEL_DTYPE) == ModelDataType.FLOAT16) {
             return Math.min(JobOptions.MAX_ABS_FEATURE.defaultValue(), JobConfig.FLOAT16_MAX);
         }

@@ -204,6 +204,8 @@ public final class JobConfig {
         }
         setting(JobOptions.FADING_FACTOR.key(), errors,
                 () -> org.gsamflink.operators.TrainingOptions.builder().fadingFactor(c.get(JobOptions.FADING_FACTOR)));
+        setting(JobOptions.STANDARDIZE_CLIP.key(), errors,
+                () -> org.gsamflink.operators.FeatureStandardizer.checkClip(c.get(JobOptions.STANDARDIZE_CLIP)));
         positive(c, JobOptions.PARALLELISM, errors);
         positive(c, JobOptions.STORE_KEEP_LAST, errors);
         if (c.get(JobOptions.STORE_KEEP_EVERY) < 0) {

@@ -114,6 +114,16 @@ public final class JobOptions {
                     .defaultValue(org.gsamflink.pipeline.model.ModelDataType.FLOAT32)
                     .withDescription("Parameter type: float32 | float64 | float16 (built-in architectures).");
 
+    public static final ConfigOption<Boolean> STANDARDIZE = ConfigOptions.key("model.standardize")
+            .booleanType().defaultValue(false)
+            .withDescription("Standardize each input feature by its running mean and standard deviation (kept in the "
+                    + "model's state and stored with its snapshots, so model predict and serving apply the same). "
+                    + "Off by default: images scaled to [0, 1] need none; tabular streams usually do.");
+    public static final ConfigOption<Double> STANDARDIZE_CLIP = ConfigOptions.key("model.standardize-clip")
+            .doubleType().defaultValue(org.gsamflink.operators.ModelSpec.DEFAULT_STANDARDIZE_CLIP)
+            .withDescription("With model.standardize: clip standardized values to ± this many standard deviations "
+                    + "(0 = no clip).");
+
     // ---- GSAM
     public static final ConfigOption<Double> ALPHA = ConfigOptions.key("gsam.alpha")
             .doubleType().defaultValue(0.4).withDescription("GSAM α (0 = SAM).");

@@ -42,6 +42,23 @@ class GsamJobTest {
         assertThat(spec.alpha()).isEqualTo(0.3);
         assertThat(spec.batchSize()).isEqualTo(16);
         assertThat(spec.batchTimeoutMs()).isEqualTo(2000);
+        assertThat(spec.standardize()).as("off by default").isFalse();
+        assertThat(spec.newStandardizer()).isNull();
+    }
+
+    @Test
+    void modelStandardizeGivesTheSpecItsStatistics() {
+        ModelSpec spec = GsamJob.modelSpec(config("model.standardize", "true", "model.standardize-clip", "4"));
+        assertThat(spec.standardize()).isTrue();
+        assertThat(spec.newStandardizer().features()).isEqualTo(16);
+        assertThat(spec.newStandardizer().clip()).isEqualTo(4.0);
+        assertThat(GsamJob.modelSpec(config("model.standardize", "true")).standardizeClip())
+                .isEqualTo(ModelSpec.DEFAULT_STANDARDIZE_CLIP);
+        // Raw features of any finite size are fine: the network sees them standardized.
+        assertThat(GsamJob.maxAbsFeature(config("model.standardize", "true"))).isEqualTo(Float.MAX_VALUE);
+        assertThat(GsamJob.maxAbsFeature(config("model.standardize", "true", "format.max-abs-feature", "1e9")))
+                .isEqualTo(1e9);
+        assertThat(GsamJob.maxAbsFeature(config())).isEqualTo(1e6);
     }
 
     @Test
