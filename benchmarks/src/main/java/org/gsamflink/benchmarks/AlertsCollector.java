@@ -14,7 +14,7 @@ import java.util.Objects;
 /**
  * Collects what a {@code StreamingRun}'s job commits to its alerts topic ({@code sink.alerts-topic}): the topic is
  * created and a committed-only reader positioned before the job starts, and everything committed is read once the
- * job's final savepoint is taken, so the list is the run's exact-once alerts, no more and no fewer.
+ * job's final savepoint is taken, so the list is the run's exactly-once alerts, no more and no fewer.
  */
 final class AlertsCollector implements RunCompanion {
 

@@ -303,7 +303,8 @@ public final class StreamsMain {
             TrainingChart.Builder chart = TrainingChart.builder().size(1100, 800)
                     .curves(TrainingChart.Curve.FADING_ACCURACY, TrainingChart.Curve.KAPPA)
                     .title(String.format(Locale.ROOT, "%s through Kafka (seed %s): fading prequential accuracy;"
-                            + " dashed: true drifts, dots: the job's drift alarms", s.name(), opts.get("seed")));
+                            + "%s dots: the job's drift alarms", s.name(), opts.get("seed"),
+                            s.driftExamples().isEmpty() ? "" : " dashed: true drifts,"));
             for (RunResult r : chartedRuns(e.getValue())) {
                 String name = r.setting().name() + " (" + r.setting().optimizerDetail() + ")";
                 chart.run(name, r.points());
