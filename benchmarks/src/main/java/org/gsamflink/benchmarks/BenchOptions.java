@@ -66,6 +66,26 @@ final class BenchOptions {
         return o;
     }
 
+    /**
+     * Defaults written one {@code key value} pair a line (blank lines skipped), in order: a table a reader can scan,
+     * for a command with many options.
+     *
+     * @throws IllegalArgumentException for a line without a value or a key given twice
+     */
+    static Map<String, String> defaults(String lines) {
+        Map<String, String> d = new LinkedHashMap<>();
+        for (String line : lines.strip().split("\n")) {
+            String[] kv = line.strip().split("\\s+", 2);
+            if (kv[0].isEmpty()) {
+                continue;
+            }
+            if (kv.length < 2 || d.put(kv[0], kv[1]) != null) {
+                throw new IllegalArgumentException("default '" + line.strip() + "': want one 'key value' per key");
+            }
+        }
+        return d;
+    }
+
     /** {@link #parse}, or the problem and {@code usage} on stderr and exit status 2. */
     static Map<String, String> parseOrExit(String[] args, Map<String, String> defaults, String usage,
                                            Predicate<String> isFlag, String negatable) {

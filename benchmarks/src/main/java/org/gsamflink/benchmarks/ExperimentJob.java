@@ -13,7 +13,8 @@ import java.util.Objects;
  * 0.1, initial weights from {@code seed}), a cosine lr from {@code lr} to {@code lrMin} over {@code steps}, no
  * perturbation noise, metrics every 5 steps and no periodic snapshot (the final one comes with the stop), then the
  * optimizer's keys ({@link ExperimentMain.Variant#keys()}). Topic, group, job and transaction names are those the
- * runs had when they were streaming demos, so that the runs stay exactly as they were.
+ * runs had when they were streaming demos, so that the runs stay exactly as they were. {@link StreamsMain} runs the
+ * same job with its own keys on top (Adam, no label smoothing, drift reaction, alerts topic, standardization).
  */
 final class ExperimentJob implements StreamingRun.JobConfigFactory {
 

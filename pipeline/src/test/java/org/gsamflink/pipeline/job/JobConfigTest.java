@@ -218,6 +218,22 @@ class JobConfigTest {
         assertThat(c.get(JobOptions.CHECKPOINT_INTERVAL)).isPositive();
     }
 
+    /** The configuration the drift-stream benchmark recommends (README, "Drift streams"): it must load as written. */
+    @Test
+    void theDriftStreamExampleIsValid() {
+        JobConfig c = JobConfig.load(Path.of("../examples/drift-stream.yaml"), List.of());
+
+        assertThat(c.get(JobOptions.FORMAT)).isEqualTo(JobOptions.RecordFormatType.CSV);
+        assertThat(c.get(JobOptions.ARCHITECTURE)).isEqualTo("mlp:3-64-2");
+        assertThat(c.get(JobOptions.STANDARDIZE)).isTrue();
+        assertThat(c.get(JobOptions.UPDATER)).isEqualTo("adam");
+        assertThat(c.get(JobOptions.LR_SCHEDULE)).startsWith("cosine:max=" + c.get(JobOptions.LEARNING_RATE));
+        assertThat(c.get(JobOptions.ON_DRIFT)).isEqualTo(org.gsamflink.operators.DriftReaction.REWARM);
+        assertThat(c.get(JobOptions.FADING_FACTOR)).isEqualTo(0.999);
+        assertThat(c.get(JobOptions.ALERTS_TOPIC)).isEqualTo("gsam-drift-alerts");
+        assertThat(c.get(JobOptions.BATCH_SIZE)).isEqualTo(64);
+    }
+
     @Test
     void everyOptionHasADescriptionAndAUniqueKey() {
         assertThat(JobOptions.all()).hasSizeGreaterThan(40)
