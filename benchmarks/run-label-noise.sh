@@ -2,7 +2,7 @@
 # Where sharpness-aware training helps: SGD vs SAM vs ASAM vs GSAM on Fashion-MNIST with 40 % symmetric label noise,
 # streamed through Kafka by the real training job (ExperimentMain with --label-noise): the first 10,000 training
 # images, MLP 784-512-512-10, 15 passes (plain SGD does not yet memorise the wrong labels at 15; --passes 40
-# --sweep-passes 40 for the longer regime, ~2.5 h here), rho and alpha chosen on a noisy validation split of those
+# --sweep-passes 40 for the longer regime, about 2 h here by extrapolation), rho and alpha chosen on a noisy validation split of those
 # images (8,000 / 2,000), then 3 seeds x 4 optimizers, held-out accuracy on the 10,000 clean test images, also after
 # passes 5, 10 and 15. Writes benchmarks/results/experiment-label-noise.md and .png. About 50 minutes on 2 cores
 # (47 measured). Needs Debian's dataset-fashion-mnist (or --data DIR). Arguments go to ExperimentMain after these
